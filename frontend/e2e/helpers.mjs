@@ -1,0 +1,74 @@
+// Shared helpers for the e2e journeys: launch Debian's Chromium through playwright-core (no browser download).
+
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+import { chromium } from 'playwright-core'
+
+const here = dirname(fileURLToPath(import.meta.url))
+export const SCREENSHOT_DIR = join(here, 'screenshots')
+
+export const CHROMIUM_PATH = process.env.KB_CHROMIUM ?? '/usr/bin/chromium'
+
+export function baseUrl() {
+  const url = process.env.KB_E2E_URL
+  if (!url) throw new Error('KB_E2E_URL is not set (e.g. KB_E2E_URL=http://127.0.0.1:8000)')
+  return url.replace(/\/+$/, '')
+}
+
+export async function launchBrowser() {
+  const userDataDir = mkdtempSync(join(tmpdir(), 'kb-e2e-chromium-'))
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    viewport: { width: 1280, height: 720 },
+    locale: 'zh-CN',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  })
+  context.setDefaultTimeout(15_000)
+  return {
+    context,
+    async close() {
+      await context.close()
+      rmSync(userDataDir, { recursive: true, force: true })
+    },
+  }
+}
+
+/** A fresh page with console errors and failed API responses collected for assertions. */
+export async function newPage(context, { width = 1280, height = 720 } = {}) {
+  const page = await context.newPage()
+  await page.setViewportSize({ width, height })
+  const problems = []
+  page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`))
+  page.on('console', (msg) => {
+    if (msg.type() === 'error' && !/Failed to load resource/.test(msg.text())) problems.push(`console: ${msg.text()}`)
+  })
+  return { page, problems }
+}
+
+export async function screenshot(page, name, options = {}) {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true })
+  await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), ...options })
+}
+
+export async function api(path) {
+  const res = await fetch(`${baseUrl()}${path}`)
+  if (!res.ok) throw new Error(`GET ${path} -> ${res.status} ${await res.text()}`)
+  return res.json()
+}
+
+/** True when the page scrolls sideways (long titles must wrap, never overflow). */
+export async function hasHorizontalOverflow(page) {
+  return page.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth + 1)
+}

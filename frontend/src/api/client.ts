@@ -1,0 +1,216 @@
+// Typed fetch wrapper for the kb HTTP API. Errors (RFC 9457 problem details) become ApiError with the
+// Chinese `detail` the backend wrote for users.
+
+import { zh } from '@/locales/zh-CN'
+
+import type {
+  CompareResponse,
+  EntryDetail,
+  EntryKind,
+  EntryList,
+  Health,
+  IngestResponse,
+  Problem,
+  RelatedResponse,
+  SearchRequest,
+  SearchResponse,
+  SimilarResponse,
+  Stats,
+} from './types'
+
+export const API_BASE = '/api'
+
+/** Queries longer than this are sent with POST /api/search (pasted case descriptions). */
+export const LONG_QUERY_CHARS = 200
+
+export class ApiError extends Error {
+  readonly status: number
+  readonly code: string
+  readonly title: string
+  readonly detail: string
+  readonly requestId: string | null
+  readonly problem: Problem | null
+
+  constructor(status: number, detail: string, problem: Problem | null = null) {
+    super(detail)
+    this.name = 'ApiError'
+    this.status = status
+    this.detail = detail
+    this.problem = problem
+    this.code = typeof problem?.code === 'string' ? problem.code : status === 0 ? 'network_error' : `http_${status}`
+    this.title = typeof problem?.title === 'string' ? problem.title : ''
+    this.requestId = typeof problem?.request_id === 'string' ? problem.request_id : null
+  }
+}
+
+export function isAbortError(err: unknown): boolean {
+  return err instanceof DOMException && err.name === 'AbortError'
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+/** Build an ApiError from a status and a (possibly non-JSON) response body. */
+export function problemToError(status: number, body: unknown): ApiError {
+  if (isRecord(body)) {
+    const problem = body as Problem
+    let detail = typeof problem.detail === 'string' && problem.detail.trim() ? problem.detail : ''
+    if (!detail && Array.isArray(problem.errors) && problem.errors.length > 0) {
+      detail = problem.errors.map((e) => e.msg).join('；')
+    }
+    if (!detail && typeof problem.title === 'string') detail = problem.title
+    return new ApiError(status, detail || zh.common.httpError(status), problem)
+  }
+  return new ApiError(status, zh.common.httpError(status))
+}
+
+export type QueryValue = string | number | boolean | null | undefined | readonly (string | number)[]
+
+/** URLSearchParams with repeated keys for arrays; empty values are skipped. */
+export function toQueryString(params: Record<string, QueryValue>): string {
+  const search = new URLSearchParams()
+  for (const [key, value] of Object.entries(params)) {
+    if (value === null || value === undefined || value === '') continue
+    if (typeof value === 'object') {
+      for (const v of value) search.append(key, String(v))
+    } else {
+      search.append(key, String(value))
+    }
+  }
+  const s = search.toString()
+  return s ? `?${s}` : ''
+}
+
+export interface RequestOptions {
+  method?: 'GET' | 'POST'
+  query?: Record<string, QueryValue>
+  json?: unknown
+  signal?: AbortSignal
+}
+
+async function readBody(response: Response): Promise<unknown> {
+  const text = await response.text()
+  if (!text) return null
+  try {
+    return JSON.parse(text) as unknown
+  } catch {
+    return text
+  }
+}
+
+export async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
+  const url = `${API_BASE}${path}${options.query ? toQueryString(options.query) : ''}`
+  const init: RequestInit = {
+    method: options.method ?? 'GET',
+    headers: { Accept: 'application/json, application/problem+json' },
+    signal: options.signal,
+  }
+  if (options.json !== undefined) {
+    init.body = JSON.stringify(options.json)
+    init.headers = { ...init.headers, 'Content-Type': 'application/json' }
+  }
+  let response: Response
+  try {
+    response = await fetch(url, init)
+  } catch (err) {
+    if (isAbortError(err)) throw err
+    throw new ApiError(0, zh.common.networkError)
+  }
+  const body = await readBody(response)
+  if (!response.ok) throw problemToError(response.status, body)
+  if (body === null || typeof body === 'string') throw new ApiError(response.status, zh.common.badResponse)
+  return body as T
+}
+
+// ---- endpoints -------------------------------------------------------------------------------------------
+
+export function getHealth(signal?: AbortSignal): Promise<Health> {
+  return request<Health>('/health', { signal })
+}
+
+export function getStats(signal?: AbortSignal): Promise<Stats> {
+  return request<Stats>('/stats', { signal })
+}
+
+/** GET for short queries, POST for long pasted texts (same response). */
+export function search(req: SearchRequest, signal?: AbortSignal): Promise<SearchResponse> {
+  if (req.q.length > LONG_QUERY_CHARS) {
+    return request<SearchResponse>('/search', { method: 'POST', json: req, signal })
+  }
+  return request<SearchResponse>('/search', {
+    query: { q: req.q, page: req.page, page_size: req.page_size, sort: req.sort, ...req.filters },
+    signal,
+  })
+}
+
+export interface ListEntriesParams {
+  kind?: EntryKind
+  line?: string
+  stage?: string
+  page?: number
+  page_size?: number
+  sort?: 'title' | 'date'
+}
+
+export function listEntries(params: ListEntriesParams, signal?: AbortSignal): Promise<EntryList> {
+  return request<EntryList>('/entries', { query: { ...params }, signal })
+}
+
+export function getEntry(id: string, version?: number | null, signal?: AbortSignal): Promise<EntryDetail> {
+  return request<EntryDetail>(`/entries/${encodeURIComponent(id)}`, { query: { version }, signal })
+}
+
+export function getSimilar(id: string, topK = 5, signal?: AbortSignal): Promise<SimilarResponse> {
+  return request<SimilarResponse>(`/entries/${encodeURIComponent(id)}/similar`, { query: { top_k: topK }, signal })
+}
+
+export function getRelated(id: string, signal?: AbortSignal): Promise<RelatedResponse> {
+  return request<RelatedResponse>(`/entries/${encodeURIComponent(id)}/related`, { signal })
+}
+
+export function compareEntries(ids: readonly string[], signal?: AbortSignal): Promise<CompareResponse> {
+  return request<CompareResponse>('/compare', { query: { ids }, signal })
+}
+
+export interface UploadHandlers {
+  onProgress?: (fraction: number) => void
+  onUploaded?: () => void
+}
+
+export interface UploadTask {
+  promise: Promise<IngestResponse>
+  abort: () => void
+}
+
+/** Upload files to POST /api/ingest with XMLHttpRequest so upload progress can be shown. */
+export function uploadFiles(files: readonly File[], handlers: UploadHandlers = {}): UploadTask {
+  const xhr = new XMLHttpRequest()
+  const promise = new Promise<IngestResponse>((resolve, reject) => {
+    const form = new FormData()
+    for (const file of files) form.append('files', file, file.name)
+    xhr.open('POST', `${API_BASE}/ingest`)
+    xhr.setRequestHeader('Accept', 'application/json, application/problem+json')
+    xhr.upload.onprogress = (event) => {
+      if (event.lengthComputable && event.total > 0) handlers.onProgress?.(event.loaded / event.total)
+    }
+    xhr.upload.onload = () => handlers.onUploaded?.()
+    xhr.onerror = () => reject(new ApiError(0, zh.common.networkError))
+    xhr.ontimeout = () => reject(new ApiError(0, zh.common.timeout))
+    xhr.onabort = () => reject(new DOMException('aborted', 'AbortError'))
+    xhr.onload = () => {
+      let body: unknown = null
+      try {
+        body = xhr.responseText ? (JSON.parse(xhr.responseText) as unknown) : null
+      } catch {
+        body = xhr.responseText
+      }
+      if (xhr.status >= 200 && xhr.status < 300 && isRecord(body)) resolve(body as unknown as IngestResponse)
+      else if (xhr.status >= 200 && xhr.status < 300) reject(new ApiError(xhr.status, zh.common.badResponse))
+      else reject(problemToError(xhr.status, body))
+    }
+    xhr.send(form)
+  })
+  return { promise, abort: () => xhr.abort() }
+}
+

@@ -1,0 +1,243 @@
+// Types of the HTTP API (see .briefs/api_contract.md). Field names follow the backend exactly.
+
+export type EntryKind = 'case' | 'guideline' | 'power_item'
+
+export type SortOrder = 'relevance' | 'date'
+
+/** Filter fields accepted by /api/search (values of one field are OR-ed, fields are AND-ed). */
+export const FILTER_FIELDS = [
+  'line',
+  'case_type',
+  'charges',
+  'outcomes',
+  'stage',
+  'issuer',
+  'year',
+  'region',
+  'kind',
+] as const
+
+export type FilterField = (typeof FILTER_FIELDS)[number]
+
+export type Filters = Partial<Record<FilterField, string[]>>
+
+/** RFC 9457 problem details as returned by the API. */
+export interface Problem {
+  type?: string
+  title?: string
+  status?: number
+  detail?: string
+  instance?: string
+  code?: string
+  request_id?: string | null
+  errors?: { loc: (string | number)[]; msg: string }[]
+  [context: string]: unknown
+}
+
+export interface Health {
+  status: 'ok' | 'degraded'
+  store: 'sqlite' | 'elasticsearch'
+  store_ok: boolean
+  embedder: string | null
+  entries: number
+  chunks: number
+  version: string
+}
+
+export interface Stats {
+  entries_by_kind: Partial<Record<EntryKind, number>>
+  chunks: number
+  by_line: Record<string, number>
+  by_case_type: Record<string, number>
+}
+
+export interface FacetValue {
+  /** Years may arrive as numbers; the UI treats every value as a string. */
+  value: string | number
+  count: number
+}
+
+export type Facets = Partial<Record<FilterField, FacetValue[]>>
+
+export interface QueryAnalysis {
+  tokens: string[]
+  charges: string[]
+  outcomes: string[]
+  line: string | null
+  long_query: boolean
+}
+
+export type ReasonKind = 'charge' | 'outcome' | 'provision' | 'line' | 'keyword'
+
+export interface MatchReason {
+  kind: ReasonKind
+  value: string
+  label: string
+}
+
+/** Fields shared by search hits and entry summaries. */
+export interface EntrySummary {
+  id: string
+  kind: EntryKind
+  title: string
+  number: string | null
+  case_type: string | null
+  line: string | null
+  sub_line: string | null
+  issuer: string | null
+  publish_date: string | null
+  year: number | string | null
+  region: string | null
+  stage: string | null
+  charges: string[]
+  outcomes: string[]
+  provisions: string[]
+  keywords: string[]
+  power_subject: string | null
+  error_type: string | null
+  misused_power: string | null
+  illustrative: boolean
+  /** Not in the contract's EntrySummary; shown when the backend includes it (power items). */
+  basis?: string | null
+  note?: string | null
+}
+
+export type Span = [number, number]
+
+export interface Hit extends EntrySummary {
+  score: number
+  section: string
+  section_label: string
+  passage: string
+  highlights: Span[]
+  reasons: MatchReason[]
+}
+
+export interface SearchResponse {
+  query: string
+  total: number
+  page: number
+  page_size: number
+  took_ms: number
+  analysis: QueryAnalysis
+  hits: Hit[]
+  facets: Facets
+}
+
+export interface SearchRequest {
+  q: string
+  page: number
+  page_size: number
+  sort: SortOrder
+  filters: Filters
+}
+
+export interface EntryList {
+  total: number
+  page: number
+  page_size: number
+  items: EntrySummary[]
+}
+
+export interface EntryVersion {
+  version: number
+  created_at: string
+  content_hash: string
+  source: string | null
+}
+
+export interface Section {
+  key: string
+  label: string
+  heading: string | null
+  text: string
+  path: string[]
+}
+
+export interface EntryDetail {
+  id: string
+  version: number
+  versions: EntryVersion[]
+  kind: EntryKind
+  title: string
+  number: string | null
+  case_type: string | null
+  line: string | null
+  sub_line: string | null
+  issuer: string | null
+  publish_date: string | null
+  batch: string | number | null
+  region: string | null
+  stage: string | null
+  keywords: string[]
+  charges: string[]
+  outcomes: string[]
+  provisions: string[]
+  error_type: string | null
+  misused_power: string | null
+  consequence: string | null
+  power_subject: string | null
+  basis: string | null
+  note: string | null
+  source: string | null
+  illustrative: boolean
+  sections: Section[]
+}
+
+export interface SimilarResponse {
+  hits: Hit[]
+}
+
+export interface GuidelineArticle {
+  entry_id: string
+  title: string
+  heading: string | null
+  text: string
+  path: string[]
+  score: number
+}
+
+export interface RelatedPowerItem extends EntrySummary {
+  basis: string | null
+  note: string | null
+}
+
+export interface RelatedResponse {
+  guideline_articles: GuidelineArticle[]
+  power_items: RelatedPowerItem[]
+}
+
+export interface CompareElement {
+  field: string
+  label: string
+  values: string[][]
+  same: boolean
+}
+
+export interface CompareResponse {
+  entries: EntryDetail[]
+  elements: CompareElement[]
+}
+
+export type IngestStatus = 'created' | 'updated' | 'unchanged' | 'failed'
+
+export interface IngestedEntry {
+  id: string
+  title: string
+  kind: EntryKind
+  number: string | null
+  status: IngestStatus
+}
+
+export interface IngestFileResult {
+  name: string
+  status: IngestStatus
+  entries: IngestedEntry[]
+  error: Problem | null
+}
+
+export interface IngestResponse {
+  ok: boolean
+  files: IngestFileResult[]
+  summary: Record<IngestStatus, number>
+}

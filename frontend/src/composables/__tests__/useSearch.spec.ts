@@ -1,0 +1,142 @@
+import { flushPromises, mount } from '@vue/test-utils'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { defineComponent, h } from 'vue'
+import { createMemoryHistory, createRouter, RouterView } from 'vue-router'
+
+import type { SearchResponse } from '@/api/types'
+import type { SearchState } from '@/composables/useSearch'
+import { buildSearchQuery, parseSearchState, useSearch } from '@/composables/useSearch'
+
+describe('search URL state', () => {
+  it('round-trips a full state through the route query', () => {
+    const state: SearchState = {
+      q: '醉酒驾驶 不起诉',
+      page: 3,
+      sort: 'date',
+      filters: { line: ['刑事检察'], charges: ['危险驾驶罪', '盗窃罪'], year: ['2023'] },
+    }
+    const query = buildSearchQuery(state)
+    expect(query).toEqual({
+      q: '醉酒驾驶 不起诉',
+      line: '刑事检察',
+      charges: ['危险驾驶罪', '盗窃罪'],
+      year: '2023',
+      sort: 'date',
+      page: '3',
+    })
+    expect(parseSearchState(query as never)).toEqual(state)
+  })
+
+  it('leaves defaults out of the URL', () => {
+    expect(buildSearchQuery({ q: '盗窃', page: 1, sort: 'relevance', filters: {} })).toEqual({ q: '盗窃' })
+  })
+
+  it('parses messy queries defensively', () => {
+    expect(
+      parseSearchState({ q: ['a', 'b'], page: '-2', sort: 'weird', line: ['刑事检察', '', '刑事检察', null], foo: 'x' }),
+    ).toEqual({ q: 'a', page: 1, sort: 'relevance', filters: { line: ['刑事检察'] } })
+    expect(parseSearchState({ page: 'abc' }).page).toBe(1)
+  })
+})
+
+function response(overrides: Partial<SearchResponse> = {}): SearchResponse {
+  return {
+    query: '',
+    total: 0,
+    page: 1,
+    page_size: 10,
+    took_ms: 1,
+    analysis: { tokens: [], charges: [], outcomes: [], line: null, long_query: false },
+    hits: [],
+    facets: {},
+    ...overrides,
+  }
+}
+
+describe('useSearch', () => {
+  const fetchMock = vi.fn()
+
+  beforeEach(() => {
+    fetchMock.mockReset()
+    fetchMock.mockImplementation(() => Promise.resolve(new Response(JSON.stringify(response()), { status: 200 })))
+    vi.stubGlobal('fetch', fetchMock)
+  })
+  afterEach(() => {
+    vi.unstubAllGlobals()
+  })
+
+  async function setup(path: string) {
+    let api: ReturnType<typeof useSearch> | null = null
+    const Probe = defineComponent({
+      setup() {
+        api = useSearch()
+        return () => h('div')
+      },
+    })
+    const router = createRouter({
+      history: createMemoryHistory(),
+      routes: [
+        { path: '/', name: 'search', component: Probe },
+        { path: '/entries/:id', name: 'entry', component: { render: () => h('p') } },
+      ],
+    })
+    await router.push(path)
+    await router.isReady()
+    mount(defineComponent({ render: () => h(RouterView) }), { global: { plugins: [router] } })
+    await flushPromises()
+    return { router, api: api as unknown as ReturnType<typeof useSearch> }
+  }
+
+  it('does not search without a query or filters', async () => {
+    await setup('/')
+    expect(fetchMock).not.toHaveBeenCalled()
+  })
+
+  it('sends short queries with GET, repeating filter params', async () => {
+    await setup('/?q=盗窃&line=刑事检察&line=民事检察&page=2')
+    expect(fetchMock).toHaveBeenCalledTimes(1)
+    const url = new URL(String(fetchMock.mock.calls[0]?.[0]), 'http://x')
+    expect(url.pathname).toBe('/api/search')
+    expect(url.searchParams.get('q')).toBe('盗窃')
+    expect(url.searchParams.getAll('line')).toEqual(['刑事检察', '民事检察'])
+    expect(url.searchParams.get('page')).toBe('2')
+    expect(url.searchParams.get('sort')).toBe('relevance')
+  })
+
+  it('sends long pasted texts with POST', async () => {
+    const q = '犯罪嫌疑人'.repeat(60)
+    await setup(`/?q=${encodeURIComponent(q)}&charges=盗窃罪`)
+    const [url, init] = fetchMock.mock.calls[0] as [string, RequestInit]
+    expect(url).toBe('/api/search')
+    expect(init.method).toBe('POST')
+    expect(JSON.parse(init.body as string)).toMatchObject({ q, page: 1, sort: 'relevance', filters: { charges: ['盗窃罪'] } })
+  })
+
+  it('toggling a filter updates the URL, resets the page and searches again', async () => {
+    const { router, api } = await setup('/?q=盗窃&page=3')
+    await api.toggleFilter('outcomes', '不起诉')
+    await flushPromises()
+    expect(router.currentRoute.value.query).toEqual({ q: '盗窃', outcomes: '不起诉' })
+    expect(fetchMock).toHaveBeenCalledTimes(2)
+    await api.toggleFilter('outcomes', '不起诉')
+    await flushPromises()
+    expect(router.currentRoute.value.query).toEqual({ q: '盗窃' })
+  })
+
+  it('exposes the API problem detail as the error and retries', async () => {
+    fetchMock.mockImplementationOnce(() =>
+      Promise.resolve(
+        new Response(JSON.stringify({ status: 503, code: 'store_unavailable', detail: '检索服务暂时不可用' }), {
+          status: 503,
+          headers: { 'Content-Type': 'application/problem+json' },
+        }),
+      ),
+    )
+    const { api } = await setup('/?q=盗窃')
+    expect(api.error.value?.detail).toBe('检索服务暂时不可用')
+    expect(api.error.value?.status).toBe(503)
+    await api.retry()
+    expect(api.error.value).toBeNull()
+    expect(api.data.value?.total).toBe(0)
+  })
+})

@@ -1,0 +1,10 @@
+import type { FilterField } from '@/api/types'
+
+/** The search box becomes a growing textarea past this many characters (or on any line break). */
+export const MULTILINE_THRESHOLD = 50
+
+/** Filters shown on the search page, in this order. */
+export const DEFAULT_FACET_FIELDS: FilterField[] = ['line', 'case_type', 'charges', 'outcomes', 'stage', 'issuer', 'year', 'region']
+
+/** The four procuratorial lines (四大检察). */
+export const LINES = ['刑事检察', '民事检察', '行政检察', '公益诉讼检察'] as const

@@ -1,0 +1,43 @@
+// Small display helpers shared by views.
+
+import { zh } from '@/locales/zh-CN'
+
+/** "2023-05-06" / "2023-05-06T00:00:00" -> "2023-05-06"; anything else is shown as given. */
+export function formatDate(value: string | null | undefined): string {
+  if (!value) return ''
+  const m = /^(\d{4}-\d{2}-\d{2})/.exec(value)
+  return m?.[1] ?? value
+}
+
+export function formatDateTime(value: string | null | undefined): string {
+  if (!value) return ''
+  const m = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})/.exec(value)
+  return m ? `${m[1]} ${m[2]}` : formatDate(value)
+}
+
+export function fieldLabel(field: string): string {
+  return zh.fields[field] ?? field
+}
+
+export function kindLabel(kind: string): string {
+  return zh.kinds[kind] ?? kind
+}
+
+/** Join non-empty values with a middle dot. */
+export function joinMeta(values: readonly (string | number | null | undefined)[]): string {
+  return values.filter((v) => v !== null && v !== undefined && String(v).trim() !== '').join(' · ')
+}
+
+/** Paragraphs of a section text (blank lines and single line breaks both split). */
+export function paragraphs(text: string | null | undefined): string[] {
+  if (!text) return []
+  return text
+    .split(/\n+/)
+    .map((p) => p.trim())
+    .filter((p) => p.length > 0)
+}
+
+export function setDocumentTitle(...parts: (string | null | undefined)[]): void {
+  const list = parts.filter((p): p is string => !!p)
+  document.title = [...list, zh.app.titleSuffix].join(' - ')
+}

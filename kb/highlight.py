@@ -1,0 +1,54 @@
+"""Highlight spans and passage windows: where the query's terms occur in a chunk of text."""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(ch: str) -> str:
+    folded = unicodedata.normalize("NFKC", ch).lower()
+    return folded if len(folded) == 1 else ch.lower()
+
+
+def fold(text: str) -> str:
+    """A same-length comparison form of `text` (so offsets stay valid)."""
+    return "".join(_fold_char(ch) for ch in text)
+
+
+def find_spans(text: str, terms: list[str], *, min_len: int = 2) -> list[tuple[int, int]]:
+    """Merged, sorted [start, end) spans of every occurrence of every term (single characters ignored)."""
+    folded = fold(text)
+    spans: list[tuple[int, int]] = []
+    for term in {fold(t) for t in terms if len(t) >= min_len}:
+        start = folded.find(term)
+        while start != -1:
+            spans.append((start, start + len(term)))
+            start = folded.find(term, start + 1)
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def best_window(text: str, spans: list[tuple[int, int]], width: int = 240) -> tuple[str, list[tuple[int, int]]]:
+    """The `width`-character window of `text` holding the most highlighted characters, with spans shifted into it."""
+    if len(text) <= width:
+        return text, spans
+    best_start, best_score = 0, -1
+    for start, _ in spans or [(0, 0)]:
+        lo = max(0, min(start - width // 6, len(text) - width))
+        score = sum(min(e, lo + width) - max(s, lo) for s, e in spans if e > lo and s < lo + width)
+        if score > best_score:
+            best_start, best_score = lo, score
+    lo, hi = best_start, best_start + width
+    prefix = "…" if lo > 0 else ""
+    suffix = "…" if hi < len(text) else ""
+    shift = len(prefix) - lo
+    inside = [(max(s, lo) + shift, min(e, hi) + shift) for s, e in spans if e > lo and s < hi]
+    return prefix + text[lo:hi] + suffix, inside

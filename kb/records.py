@@ -1,0 +1,352 @@
+"""The system of record: entries and every version of them, and the index outbox, in SQL via SQLAlchemy.
+
+The search index is derived from here. Ingest commits a version here first; the index outbox row written in the same
+transaction says which versions still have to reach the index, so an index that is down loses nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    event,
+    func,
+    select,
+)
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+
+from kb.errors import EntryNotFound
+from kb.models import Entry
+
+logger = logging.getLogger(__name__)
+
+UpsertStatus = Literal["created", "updated", "unchanged"]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class EntryRow(Base):
+    __tablename__ = "entries"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    natural_key: Mapped[str] = mapped_column(Text, unique=True)
+    kind: Mapped[str] = mapped_column(String(16), index=True)
+    title: Mapped[str] = mapped_column(Text)
+    number: Mapped[str | None] = mapped_column(String(64), index=True)
+    case_type: Mapped[str | None] = mapped_column(String(16), index=True)
+    line: Mapped[str | None] = mapped_column(String(16), index=True)
+    stage: Mapped[str | None] = mapped_column(String(32))
+    power_subject: Mapped[str | None] = mapped_column(String(32))
+    publish_date: Mapped[str | None] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(16), default="published")
+    current_version: Mapped[int] = mapped_column(Integer)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class VersionRow(Base):
+    __tablename__ = "entry_versions"
+    __table_args__ = (UniqueConstraint("entry_id", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    entry_id: Mapped[str] = mapped_column(ForeignKey("entries.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str | None] = mapped_column(Text)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class OutboxRow(Base):
+    """A version that still has to be written to (or removed from) the search index."""
+
+    __tablename__ = "index_outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    entry_id: Mapped[str] = mapped_column(String(32), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    op: Mapped[str] = mapped_column(String(8), default="upsert")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    version: int
+    created_at: str
+    content_hash: str
+    source: str | None
+
+
+@dataclass(frozen=True)
+class StoredEntry:
+    id: str
+    version: int
+    current_version: int
+    status: str
+    entry: Entry
+    versions: list[VersionInfo]
+
+
+@dataclass(frozen=True)
+class UpsertResult:
+    entry_id: str
+    version: int
+    status: UpsertStatus
+    title: str
+    kind: str
+    number: str | None
+
+
+@dataclass(frozen=True)
+class PendingIndex:
+    outbox_id: int
+    entry_id: str
+    version: int
+    op: str
+    attempts: int
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.close()
+
+
+def create_record_engine(url: str) -> Engine:
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, future=True)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+class RecordStore:
+    """Entries with all their versions. `init_schema()` is idempotent."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = create_record_engine(url)
+        self._session = sessionmaker(self.engine, expire_on_commit=False)
+
+    def init_schema(self) -> None:
+        Base.metadata.create_all(self.engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- writing ---------------------------------------------------------------------------------------------------
+
+    def upsert(self, entry: Entry) -> UpsertResult:
+        """Store `entry`: a new entry, a new version of a changed one, or nothing when its content is unchanged."""
+        return self.upsert_many([entry])[0]
+
+    def upsert_many(self, entries: list[Entry]) -> list[UpsertResult]:
+        """All of `entries` in one transaction: either every one is stored or none is."""
+        with self._session.begin() as session:
+            return [_upsert_in(session, entry) for entry in entries]
+
+    @staticmethod
+    def _fill_row(row: EntryRow, entry: Entry, version: int, digest: str) -> None:
+        row.kind = entry.kind
+        row.title = entry.title
+        row.number = entry.number
+        row.case_type = entry.case_type
+        row.line = entry.line
+        row.stage = entry.stage
+        row.power_subject = entry.power_subject
+        row.publish_date = entry.publish_date
+        row.current_version = version
+        row.content_hash = digest
+        row.updated_at = _now()
+
+    def delete(self, entry_id: str) -> None:
+        with self._session.begin() as session:
+            row = session.get(EntryRow, entry_id)
+            if row is None:
+                raise EntryNotFound(f"条目不存在：{entry_id}", entry_id=entry_id)
+            session.delete(row)
+            session.add(OutboxRow(entry_id=entry_id, version=row.current_version, op="delete"))
+
+    # -- reading ---------------------------------------------------------------------------------------------------
+
+    def get(self, entry_id: str, version: int | None = None) -> StoredEntry:
+        with self._session() as session:
+            row = session.get(EntryRow, entry_id)
+            if row is None:
+                raise EntryNotFound(f"条目不存在：{entry_id}", entry_id=entry_id)
+            wanted = version or row.current_version
+            versions = session.scalars(
+                select(VersionRow).where(VersionRow.entry_id == entry_id).order_by(VersionRow.version)
+            ).all()
+            chosen = next((v for v in versions if v.version == wanted), None)
+            if chosen is None:
+                raise EntryNotFound(
+                    f"条目 {entry_id} 没有第 {wanted} 版（现有 1–{row.current_version} 版）",
+                    entry_id=entry_id,
+                    version=wanted,
+                )
+            infos = [VersionInfo(v.version, v.created_at.isoformat(), v.content_hash, v.source) for v in versions]
+            return StoredEntry(
+                id=entry_id,
+                version=chosen.version,
+                current_version=row.current_version,
+                status=row.status,
+                entry=Entry.from_dict(chosen.data),
+                versions=infos,
+            )
+
+    def exists(self, entry_id: str) -> bool:
+        with self._session() as session:
+            return session.get(EntryRow, entry_id) is not None
+
+    def list(
+        self,
+        *,
+        kind: str | None = None,
+        filters: dict[str, list[str]] | None = None,
+        offset: int = 0,
+        limit: int = 50,
+        sort: str = "title",
+    ) -> tuple[int, list[StoredEntry]]:
+        """Current versions, filtered on the denormalised columns (kind, line, case_type, stage, power_subject)."""
+        columns = {
+            "line": EntryRow.line,
+            "case_type": EntryRow.case_type,
+            "stage": EntryRow.stage,
+            "power_subject": EntryRow.power_subject,
+            "number": EntryRow.number,
+        }
+        query = select(EntryRow.id)
+        count = select(func.count()).select_from(EntryRow)
+        if kind:
+            query, count = query.where(EntryRow.kind == kind), count.where(EntryRow.kind == kind)
+        for field, values in (filters or {}).items():
+            column = columns.get(field)
+            if column is not None and values:
+                query, count = query.where(column.in_(values)), count.where(column.in_(values))
+        order = {"date": EntryRow.publish_date.desc(), "created": EntryRow.created_at}.get(sort, EntryRow.title)
+        query = query.order_by(order, EntryRow.id).offset(offset).limit(limit)
+        with self._session() as session:
+            total = session.scalar(count) or 0
+            ids = list(session.scalars(query))
+        return total, [self.get(i) for i in ids]
+
+    def iter_current(self, batch: int = 500) -> Iterator[tuple[str, int, Entry]]:
+        """Every entry's current version: what a reindex writes."""
+        last = ""
+        while True:
+            with self._session() as session:
+                rows = session.execute(
+                    select(EntryRow.id, EntryRow.current_version, VersionRow.data)
+                    .join(VersionRow, (VersionRow.entry_id == EntryRow.id) & (VersionRow.version == EntryRow.current_version))
+                    .where(EntryRow.id > last)
+                    .order_by(EntryRow.id)
+                    .limit(batch)
+                ).all()
+            if not rows:
+                return
+            for entry_id, version, data in rows:
+                yield entry_id, version, Entry.from_dict(data)
+            last = rows[-1][0]
+
+    def counts(self) -> dict[str, Any]:
+        with self._session() as session:
+            by_kind = dict(session.execute(select(EntryRow.kind, func.count()).group_by(EntryRow.kind)).all())
+            by_line = dict(
+                session.execute(
+                    select(EntryRow.line, func.count()).where(EntryRow.kind == "case").group_by(EntryRow.line)
+                ).all()
+            )
+            by_type = dict(
+                session.execute(
+                    select(EntryRow.case_type, func.count()).where(EntryRow.kind == "case").group_by(EntryRow.case_type)
+                ).all()
+            )
+            versions = session.scalar(select(func.count()).select_from(VersionRow)) or 0
+        return {
+            "entries_by_kind": {str(k): int(v) for k, v in by_kind.items()},
+            "by_line": {str(k or "未分类"): int(v) for k, v in by_line.items()},
+            "by_case_type": {str(k or "未分类"): int(v) for k, v in by_type.items()},
+            "versions": int(versions),
+        }
+
+    # -- the index outbox -----------------------------------------------------------------------------------------
+
+    def pending(self, limit: int = 1000) -> list[PendingIndex]:
+        with self._session() as session:
+            rows = session.scalars(select(OutboxRow).order_by(OutboxRow.id).limit(limit)).all()
+            return [PendingIndex(r.id, r.entry_id, r.version, r.op, r.attempts) for r in rows]
+
+    def pending_count(self) -> int:
+        with self._session() as session:
+            return int(session.scalar(select(func.count()).select_from(OutboxRow)) or 0)
+
+    def mark_indexed(self, outbox_ids: list[int]) -> None:
+        if not outbox_ids:
+            return
+        with self._session.begin() as session:
+            session.query(OutboxRow).filter(OutboxRow.id.in_(outbox_ids)).delete(synchronize_session=False)
+
+    def mark_failed(self, outbox_ids: list[int], error: str) -> None:
+        if not outbox_ids:
+            return
+        with self._session.begin() as session:
+            for row in session.scalars(select(OutboxRow).where(OutboxRow.id.in_(outbox_ids))):
+                row.attempts += 1
+                row.last_error = error[:2000]
+
+    def enqueue_all(self) -> int:
+        """Queue every current version for indexing (used by reindex)."""
+        with self._session.begin() as session:
+            rows = session.execute(select(EntryRow.id, EntryRow.current_version)).all()
+            session.add_all(OutboxRow(entry_id=i, version=v, op="upsert") for i, v in rows)
+        return len(rows)
+
+
+def _upsert_in(session: Session, entry: Entry) -> UpsertResult:
+    digest = entry.content_hash()
+    entry_id = entry.entry_id
+    row = session.get(EntryRow, entry_id)
+    if row is not None and row.content_hash == digest:
+        return UpsertResult(entry_id, row.current_version, "unchanged", row.title, row.kind, row.number)
+    version = 1 if row is None else row.current_version + 1
+    status: UpsertStatus = "created" if row is None else "updated"
+    if row is None:
+        row = EntryRow(id=entry_id, natural_key=entry.natural_key, created_at=_now())
+        session.add(row)
+    RecordStore._fill_row(row, entry, version, digest)
+    session.add(
+        VersionRow(
+            entry_id=entry_id, version=version, content_hash=digest, source=entry.source, data=entry.to_dict(), created_at=_now()
+        )
+    )
+    session.add(OutboxRow(entry_id=entry_id, version=version, op="upsert"))
+    session.flush()
+    return UpsertResult(entry_id, version, status, entry.title, entry.kind, entry.number)

@@ -1,0 +1,172 @@
+"""The in-memory vector index of the SQLite store: unit-length float32 rows searched by dot product (= cosine).
+
+Rows are kept in primary-key order (the store never reuses a key and appends new keys at the end), so a set of
+allowed keys maps to row positions with one `searchsorted`. Readers take a snapshot (arrays plus a length) and
+compute outside the lock: additions write past the snapshot's length or into a new, larger array; deletions copy the
+`alive` mask instead of changing it in place. Both operations are idempotent, so a delta applied after a full reload
+that already saw it changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+logger = logging.getLogger(__name__)
+
+FloatMatrix = npt.NDArray[np.float32]
+Keys = npt.NDArray[np.int64]
+
+_GATHER_FRACTION = 0.25  # below this share of allowed rows, score only those rows instead of all of them
+_COMPACT_FRACTION = 0.25  # rebuild the arrays when this share of rows is dead
+
+
+def normalize_rows(matrix: FloatMatrix) -> FloatMatrix:
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    normalized: FloatMatrix = (matrix / norms).astype(np.float32, copy=False)
+    return normalized
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    matrix: FloatMatrix  # capacity x dim; rows [0, size) are valid
+    keys: Keys  # capacity; increasing over [0, size)
+    alive: npt.NDArray[np.bool_]  # capacity
+    size: int
+
+
+class VectorIndex:
+    """Cosine search over rows identified by increasing int64 keys (the store's `docs.pk`)."""
+
+    def __init__(self, dim: int, generation: int = 0) -> None:
+        if dim <= 0:
+            msg = f"dim must be > 0, got {dim}"
+            raise ValueError(msg)
+        self.dim = dim
+        self.generation = generation
+        self._lock = threading.Lock()
+        self._snap = _Snapshot(
+            np.zeros((0, dim), dtype=np.float32), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool), 0
+        )
+        self._dead = 0
+
+    @classmethod
+    def from_arrays(cls, keys: Keys, vectors: FloatMatrix, generation: int = 0) -> VectorIndex:
+        index = cls(int(vectors.shape[1]), generation)
+        order = np.argsort(keys, kind="stable")
+        keys, vectors = keys[order], vectors[order]
+        index._snap = _Snapshot(
+            normalize_rows(vectors), keys.astype(np.int64), np.ones(len(keys), dtype=bool), len(keys)
+        )
+        return index
+
+    def __len__(self) -> int:
+        snap = self._snap
+        return int(snap.alive[: snap.size].sum())
+
+    def _positions(self, snap: _Snapshot, keys: Keys) -> npt.NDArray[np.intp]:
+        """Positions of the given keys that are present and alive in the snapshot."""
+        if snap.size == 0 or len(keys) == 0:
+            return np.zeros(0, dtype=np.intp)
+        stored = snap.keys[: snap.size]
+        pos = np.searchsorted(stored, keys)
+        inside = pos < snap.size
+        pos, keys = pos[inside], keys[inside]
+        pos = pos[stored[pos] == keys]
+        pos = pos[snap.alive[pos]]
+        return np.unique(pos)
+
+    def add(self, keys: Keys, vectors: FloatMatrix) -> None:
+        """Append rows; keys already present are ignored. New keys must be larger than every stored key."""
+        if len(keys) == 0:
+            return
+        if vectors.shape[1] != self.dim:
+            msg = f"vector dim {vectors.shape[1]} != index dim {self.dim}"
+            raise ValueError(msg)
+        order = np.argsort(keys, kind="stable")
+        keys, vectors = keys[order].astype(np.int64), vectors[order]
+        with self._lock:
+            snap = self._snap
+            last = snap.keys[snap.size - 1] if snap.size else -1
+            fresh = keys > last
+            if not fresh.all():
+                present = self._positions(snap, keys[~fresh])
+                if len(present) != int((~fresh).sum()):
+                    logger.warning("vector index: %d keys out of order; the index will be reloaded", len(keys))
+                    self.generation = -1  # forces a reload from the database
+                keys, vectors = keys[fresh], vectors[fresh]
+            if len(keys) == 0:
+                return
+            need = snap.size + len(keys)
+            matrix, stored, alive = snap.matrix, snap.keys, snap.alive
+            if need > len(stored):
+                capacity = max(need, int(len(stored) * 1.5) + 1024)
+                matrix = np.empty((capacity, self.dim), dtype=np.float32)
+                matrix[: snap.size] = snap.matrix[: snap.size]
+                stored = np.empty(capacity, dtype=np.int64)
+                stored[: snap.size] = snap.keys[: snap.size]
+                alive = np.zeros(capacity, dtype=bool)
+                alive[: snap.size] = snap.alive[: snap.size]
+            matrix[snap.size : need] = normalize_rows(np.asarray(vectors, dtype=np.float32))
+            stored[snap.size : need] = keys
+            alive[snap.size : need] = True
+            self._snap = _Snapshot(matrix, stored, alive, need)
+
+    def remove(self, keys: Keys) -> None:
+        """Mark rows dead; unknown keys are ignored. Compacts when a quarter of the rows are dead."""
+        if len(keys) == 0:
+            return
+        with self._lock:
+            snap = self._snap
+            pos = self._positions(snap, np.asarray(keys, dtype=np.int64))
+            if len(pos) == 0:
+                return
+            alive = snap.alive.copy()
+            alive[pos] = False
+            self._dead += len(pos)
+            if self._dead > _COMPACT_FRACTION * max(snap.size, 1):
+                keep = np.flatnonzero(alive[: snap.size])
+                self._snap = _Snapshot(
+                    snap.matrix[keep].copy(), snap.keys[keep].copy(), np.ones(len(keep), bool), len(keep)
+                )
+                self._dead = 0
+            else:
+                self._snap = _Snapshot(snap.matrix, snap.keys, alive, snap.size)
+
+    def search(
+        self, query: npt.ArrayLike, top_k: int, allowed: Keys | None = None
+    ) -> tuple[Keys, npt.NDArray[np.float32]]:
+        """Keys and cosine similarities of the `top_k` best rows, best first, optionally among `allowed` keys only."""
+        snap = self._snap
+        q = np.asarray(query, dtype=np.float32).reshape(-1)
+        norm = float(np.linalg.norm(q))
+        if norm == 0 or snap.size == 0 or top_k <= 0:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        q = q / norm
+        rows = snap.matrix[: snap.size]
+        if allowed is not None:
+            pos = self._positions(snap, np.asarray(allowed, dtype=np.int64))
+            if len(pos) == 0:
+                return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+            if len(pos) < _GATHER_FRACTION * snap.size:
+                scores = rows[pos] @ q
+            else:
+                full = rows @ q
+                scores = full[pos]
+            candidates = pos
+        else:
+            scores = rows @ q
+            candidates = None
+            if self._dead:
+                scores = np.where(snap.alive[: snap.size], scores, -np.inf).astype(np.float32)
+        k = min(top_k, len(scores))
+        top = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
+        top = top[np.argsort(-scores[top], kind="stable")]
+        top = top[np.isfinite(scores[top])]
+        positions = top if candidates is None else candidates[top]
+        return snap.keys[positions].copy(), scores[top].astype(np.float32)
