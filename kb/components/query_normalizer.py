@@ -30,6 +30,7 @@ class QueryAnalysis:
     text: str
     tokens: list[str]  # every token of the query
     terms: list[str]  # tokens sent to BM25 (deduplicated, selected for long queries)
+    weights: dict[str, float] = field(default_factory=dict)  # term -> query weight (1 + log tf)
     charges: list[str] = field(default_factory=list)
     outcomes: list[str] = field(default_factory=list)
     provisions: list[str] = field(default_factory=list)
@@ -94,6 +95,7 @@ def analyze_query(
         text=norm,
         tokens=tokens,
         terms=terms,
+        weights={t: 1 + math.log(counts[t]) if t in counts else 1.0 for t in terms},
         charges=charges,
         outcomes=extract_outcomes(norm),
         provisions=extract_provisions(norm),
@@ -120,7 +122,7 @@ class QueryNormalizer:
             self, max_terms=self.max_terms, long_query_chars=self.long_query_chars, max_chars=self.max_chars
         )
 
-    @component.output_types(terms=list[str], text=str, analysis=QueryAnalysis)
+    @component.output_types(terms=dict[str, float], text=str, analysis=QueryAnalysis)
     def run(self, query: str) -> dict[str, Any]:
         analysis = analyze_query(
             query,
@@ -129,4 +131,4 @@ class QueryNormalizer:
             max_terms=self.max_terms,
             doc_freqs=self.doc_freqs,
         )
-        return {"terms": analysis.terms, "text": analysis.text, "analysis": analysis}
+        return {"terms": analysis.weights, "text": analysis.text, "analysis": analysis}

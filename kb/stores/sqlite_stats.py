@@ -8,6 +8,9 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
+
 from kb.stores.sqlite_filters import decode_facet, translate_filters
 
 
@@ -15,6 +18,9 @@ class MetaStatsMixin:
     """Needs `_read()`, a context manager yielding a read connection."""
 
     def _read(self) -> AbstractContextManager[sqlite3.Connection]:
+        raise NotImplementedError
+
+    def _filtered_keys_for(self, filters: dict[str, Any]) -> npt.NDArray[np.int64]:
         raise NotImplementedError
 
     def facet_counts(
@@ -39,25 +45,36 @@ class MetaStatsMixin:
         result: dict[str, dict[str, int]] = {name: {} for name in names}
         if not names or (within_ids is not None and len(within_ids) == 0):
             return result
-        where = ["f.field IN (SELECT value FROM json_each(?))"]
-        params: list[Any] = [json.dumps(names, ensure_ascii=False)]
-        clause = translate_filters(filters)
-        if clause is not None:
-            where.append(f"f.pk IN (SELECT d.pk FROM docs AS d WHERE {clause.sql})")
-            params.extend(clause.params)
+        params: list[Any] = []
         if within_ids is not None:
-            where.append("f.pk IN (SELECT pk FROM docs WHERE id IN (SELECT value FROM json_each(?)))")
+            # drive the join from the (few) candidate documents through the (pk, field) index
+            candidates = "SELECT pk FROM docs WHERE id IN (SELECT value FROM json_each(?))"
             params.append(json.dumps(list(within_ids), ensure_ascii=False))
+            if filters:
+                candidates += " INTERSECT SELECT value FROM json_each(?)"
+                params.append(json.dumps(self._filtered_keys_for(filters).tolist()))
+        elif filters:
+            candidates = "SELECT value FROM json_each(?)"
+            params.append(json.dumps(self._filtered_keys_for(filters).tolist()))
+        else:
+            candidates = ""
+        params.append(json.dumps(names, ensure_ascii=False))
         if group_by:
             counted = "COUNT(DISTINCT COALESCE(g.value, '#' || f.pk))"
             join = "LEFT JOIN doc_facets AS g ON g.pk = f.pk AND g.field = ?"
-            params.insert(0, group_by.removeprefix("meta."))
+            params.append(group_by.removeprefix("meta."))
         else:
             counted, join = "COUNT(DISTINCT f.pk)", ""
+        if candidates:
+            source = f"(SELECT pk FROM ({candidates})) AS c CROSS JOIN doc_facets AS f ON f.pk = c.pk"
+        else:
+            source = "doc_facets AS f"
         sql = (
-            f"SELECT f.field, f.value, f.vtype, {counted} FROM doc_facets AS f {join}"
-            f" WHERE {' AND '.join(where)} GROUP BY f.field, f.vtype, f.value"
+            f"SELECT f.field, f.value, f.vtype, {counted} FROM {source} {join}"
+            " WHERE f.field IN (SELECT value FROM json_each(?)) GROUP BY f.field, f.vtype, f.value"
         )
+        if join:  # the group_by name is bound after the field list in the SQL text; keep params in text order
+            params[-2], params[-1] = params[-1], params[-2]
         with self._read() as conn:
             rows = conn.execute(sql, params).fetchall()
         for name, value, vtype, count in sorted(rows, key=lambda r: (-r[3], str(r[1]))):

@@ -26,6 +26,8 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
+from kb.stores.sqlite_vectors import positions_of
+
 logger = logging.getLogger(__name__)
 
 POSTING = np.dtype([("tid", "<i4"), ("tf", "<u2"), ("ttf", "<u2")])
@@ -209,7 +211,7 @@ class TermIndex:
         """Mask documents; unknown keys are ignored. Rebuilds when a quarter of the documents are dead."""
         with self._lock:
             snap = self._snap
-            pos = _positions(snap.keys, snap.alive, np.asarray(keys, dtype=np.int64))
+            pos = positions_of(snap.keys, snap.alive, np.asarray(keys, dtype=np.int64))
             if len(pos) == 0:
                 return
             alive = snap.alive.copy()
@@ -258,7 +260,7 @@ class TermIndex:
         usable = snap.alive & (scores > 0)
         if allowed is not None:
             mask = np.zeros(len(snap.keys), bool)
-            mask[_positions(snap.keys, snap.alive, np.asarray(allowed, dtype=np.int64))] = True
+            mask[positions_of(snap.keys, snap.alive, np.asarray(allowed, dtype=np.int64))] = True
             usable &= mask
         candidates = np.flatnonzero(usable)
         if len(candidates) == 0:
@@ -279,17 +281,6 @@ def _slice(postings: _Postings, tid: int) -> tuple[npt.NDArray[np.int32], npt.ND
 
 def _df(snap: _Snapshot, tid: int) -> int:
     return sum(len(_slice(p, tid)[0]) for p in (snap.main, snap.delta))
-
-
-def _positions(keys: Keys, alive: npt.NDArray[np.bool_], wanted: Keys) -> npt.NDArray[np.intp]:
-    """Positions of the wanted keys that are present and alive."""
-    if len(keys) == 0 or len(wanted) == 0:
-        return np.zeros(0, dtype=np.intp)
-    pos = np.searchsorted(keys, wanted)
-    inside = pos < len(keys)
-    pos, wanted = pos[inside], wanted[inside]
-    pos = pos[keys[pos] == wanted]
-    return np.unique(pos[alive[pos]])
 
 
 def _select(docs: DocTerms, mask: npt.NDArray[np.bool_]) -> DocTerms:

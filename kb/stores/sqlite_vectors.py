@@ -32,6 +32,21 @@ def normalize_rows(matrix: FloatMatrix) -> FloatMatrix:
     return normalized
 
 
+def positions_of(keys: Keys, alive: npt.NDArray[np.bool_], wanted: Keys) -> npt.NDArray[np.intp]:
+    """Sorted positions in `keys` (increasing) of the `wanted` keys that are present and alive."""
+    if len(keys) == 0 or len(wanted) == 0:
+        return np.zeros(0, dtype=np.intp)
+    pos = np.searchsorted(keys, wanted)
+    inside = pos < len(keys)
+    if not inside.all():
+        pos, wanted = pos[inside], wanted[inside]
+    pos = pos[keys[pos] == wanted]
+    pos = pos[alive[pos]]
+    if len(pos) > 1 and not bool(np.all(pos[1:] > pos[:-1])):
+        pos = np.unique(pos)
+    return pos
+
+
 @dataclass(frozen=True)
 class _Snapshot:
     matrix: FloatMatrix  # capacity x dim; rows [0, size) are valid
@@ -69,17 +84,9 @@ class VectorIndex:
         snap = self._snap
         return int(snap.alive[: snap.size].sum())
 
-    def _positions(self, snap: _Snapshot, keys: Keys) -> npt.NDArray[np.intp]:
-        """Positions of the given keys that are present and alive in the snapshot."""
-        if snap.size == 0 or len(keys) == 0:
-            return np.zeros(0, dtype=np.intp)
-        stored = snap.keys[: snap.size]
-        pos = np.searchsorted(stored, keys)
-        inside = pos < snap.size
-        pos, keys = pos[inside], keys[inside]
-        pos = pos[stored[pos] == keys]
-        pos = pos[snap.alive[pos]]
-        return np.unique(pos)
+    @staticmethod
+    def _positions(snap: _Snapshot, keys: Keys) -> npt.NDArray[np.intp]:
+        return positions_of(snap.keys[: snap.size], snap.alive[: snap.size], keys)
 
     def add(self, keys: Keys, vectors: FloatMatrix) -> None:
         """Append rows; keys already present are ignored. New keys must be larger than every stored key."""

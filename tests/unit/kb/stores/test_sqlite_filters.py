@@ -10,7 +10,7 @@ from haystack.errors import FilterError
 
 from kb.errors import InvalidFilter, KBError
 from kb.stores.sqlite import SqliteDocumentStore
-from kb.stores.sqlite_filters import FilterSyntaxError, iter_facets, translate_filters
+from kb.stores.sqlite_filters import FilterSyntaxError, iter_facets, parse_filters, translate_filters
 
 
 def ids(store: SqliteDocumentStore, filters: dict[str, Any]) -> list[str]:
@@ -178,3 +178,33 @@ class TestSemantics:
         ])
         values = [f"标签{i}" for i in range(0, 50000, 2)]  # far more than SQLite's 32766 bound-variable limit
         assert len(ids(store, eq("meta.tag", values, "in"))) == 25
+
+
+EQUIVALENCE_FILTERS: list[dict[str, Any]] = [
+    eq("meta.charges", "盗窃罪"),
+    eq("meta.charges", "盗窃罪", "!="),
+    eq("meta.outcomes", ["抗诉", "不起诉"], "in"),
+    eq("meta.outcomes", ["抗诉", "不起诉"], "not in"),
+    eq("meta.charges", None),
+    eq("meta.charges", [None, "诈骗罪"], "in"),
+    eq("meta.year", 2021, ">"),
+    eq("meta.publish_date", "2018-05-06"),
+    eq("content", None, "!="),
+    eq("id", ["c1", "c8"], "not in"),
+    {"operator": "NOT", "conditions": [eq("meta.line", "刑事检察"), eq("meta.year", 2022, "<")]},
+    {"operator": "OR", "conditions": [eq("meta.court.level", 2), {"operator": "AND", "conditions": []}]},
+    {"operator": "AND", "conditions": [{"operator": "NOT", "conditions": [eq("meta.year", 2020, ">")]}]},
+    {"operator": "AND", "conditions": [eq("meta.line", "刑事检察"), eq("meta.year", None, ">")]},
+    {"operator": "OR", "conditions": []},
+]
+
+
+@pytest.mark.parametrize("filters", EQUIVALENCE_FILTERS)
+def test_key_set_evaluation_agrees_with_sql(case_store: SqliteDocumentStore, filters: dict[str, Any]) -> None:
+    """Retrieval evaluates filters as set algebra over cached key sets; it must select exactly what SQL selects."""
+    tree = parse_filters(filters)
+    assert tree is not None
+    keys = case_store._filtered_keys(tree)
+    by_key = {d.id: int(d.id[1:]) for d in case_store.filter_documents()}  # ids c1..c8 were written in order
+    assert sorted(by_key[i] for i in ids(case_store, filters)) == keys.tolist()
+    assert case_store._filtered_keys(tree).tolist() == keys.tolist()  # served from the cache the second time

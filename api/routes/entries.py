@@ -1,0 +1,103 @@
+"""Entries: read (any version), list, similar cases, related guideline articles and power items, compare."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+from fastapi.concurrency import run_in_threadpool
+
+from api.deps import KBDep
+from api.schemas import (
+    CompareElement,
+    CompareResponse,
+    EntryDetail,
+    EntryList,
+    EntrySummary,
+    Hit,
+    RelatedResponse,
+    SimilarResponse,
+)
+from kb.errors import InvalidQuery
+
+router = APIRouter(tags=["entries"])
+
+COMPARE_FIELDS = [
+    ("charges", "罪名/案由"),
+    ("outcomes", "处理结果"),
+    ("provisions", "引用条文"),
+    ("line", "检察类别"),
+    ("case_type", "案例类型"),
+    ("stage", "办案环节"),
+    ("keywords", "关键词"),
+    ("issuer", "发布机关"),
+    ("year", "年份"),
+    ("error_type", "错误类型"),
+    ("misused_power", "涉及权力清单事项"),
+]
+
+
+@router.get("/entries", response_model=EntryList, summary="浏览条目（办案指引、权力清单、案例）")
+async def list_entries(
+    kb: KBDep,
+    kind: Literal["case", "guideline", "power_item"] | None = None,
+    line: Annotated[list[str] | None, Query()] = None,
+    stage: Annotated[list[str] | None, Query()] = None,
+    case_type: Annotated[list[str] | None, Query()] = None,
+    power_subject: Annotated[list[str] | None, Query()] = None,
+    page: Annotated[int, Query(ge=1)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=1000)] = 50,
+    sort: Literal["title", "date", "created"] = "title",
+) -> EntryList:
+    filters = {
+        k: v
+        for k, v in {"line": line, "stage": stage, "case_type": case_type, "power_subject": power_subject}.items()
+        if v
+    }
+    total, items = await run_in_threadpool(
+        kb.list_entries, kind=kind, filters=filters, page=page, page_size=page_size, sort=sort
+    )
+    return EntryList(total=total, page=page, page_size=page_size, items=[EntrySummary.from_stored(i) for i in items])
+
+
+@router.get("/entries/{entry_id}", response_model=EntryDetail, summary="条目全文（可指定历史版本）")
+async def read_entry(entry_id: str, kb: KBDep, version: Annotated[int | None, Query(ge=1)] = None) -> EntryDetail:
+    stored = await run_in_threadpool(kb.get_entry, entry_id, version)
+    return EntryDetail.from_stored(stored)
+
+
+@router.get("/entries/{entry_id}/similar", response_model=SimilarResponse, summary="类似案例")
+async def similar_entries(entry_id: str, kb: KBDep, top_k: Annotated[int, Query(ge=1, le=50)] = 5) -> SimilarResponse:
+    hits = await run_in_threadpool(kb.similar, entry_id, top_k)
+    return SimilarResponse(hits=[Hit.from_hit(h) for h in hits])
+
+
+@router.get("/entries/{entry_id}/related", response_model=RelatedResponse, summary="适用的办案指引条文与权力清单事项")
+async def related_entries(entry_id: str, kb: KBDep) -> RelatedResponse:
+    related = await run_in_threadpool(kb.related, entry_id)
+    power_items = []
+    for hit in related["power_items"]:
+        stored = await run_in_threadpool(kb.get_entry, hit.entry_id)
+        power_items.append(EntrySummary.from_stored(stored))
+    return RelatedResponse(
+        guideline_articles=[Hit.from_hit(h) for h in related["guideline_articles"]], power_items=power_items
+    )
+
+
+@router.get("/compare", response_model=CompareResponse, summary="案例对比（2–4 件）")
+async def compare_entries(kb: KBDep, ids: Annotated[list[str], Query()]) -> CompareResponse:
+    unique = list(dict.fromkeys(ids))
+    if not 2 <= len(unique) <= 4:
+        raise InvalidQuery(f"对比需要 2 至 4 个不同的条目，收到 {len(unique)} 个", count=len(unique))
+    details = [EntryDetail.from_stored(await run_in_threadpool(kb.get_entry, i)) for i in unique]
+    elements = []
+    for field, label in COMPARE_FIELDS:
+        values: list[list[str]] = []
+        for detail in details:
+            raw = getattr(detail, field)
+            values.append([str(v) for v in raw] if isinstance(raw, list) else ([str(raw)] if raw is not None else []))
+        if not any(values):
+            continue
+        same = all(sorted(v) == sorted(values[0]) for v in values)
+        elements.append(CompareElement(field=field, label=label, values=values, same=same))
+    return CompareResponse(entries=details, elements=elements)

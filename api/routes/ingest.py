@@ -1,0 +1,56 @@
+"""Upload and ingest: multipart files, a size limit per file, one result per file."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, UploadFile
+from fastapi.concurrency import run_in_threadpool
+
+from api.deps import KBDep
+from api.schemas import IngestResponse
+from ingest.errors import FileTooLarge, IngestError
+from ingest.pipeline import FileReport, IngestReport, ingest_upload
+
+router = APIRouter(tags=["ingest"])
+
+READ_CHUNK = 1024 * 1024
+MAX_FILES = 50
+
+
+async def _read_limited(upload: UploadFile, limit: int) -> bytes:
+    """Read at most `limit` bytes; stop as soon as the file is larger, without reading the rest."""
+    parts: list[bytes] = []
+    size = 0
+    while chunk := await upload.read(READ_CHUNK):
+        size += len(chunk)
+        if size > limit:
+            name = upload.filename or "未命名文件"
+            raise FileTooLarge(
+                f"{name}：文件超过大小上限 {limit // (1024 * 1024)} MB", source=name, limit_bytes=limit
+            )
+        parts.append(chunk)
+    return b"".join(parts)
+
+
+@router.post("/ingest", response_model=IngestResponse, summary="上传并导入文件（可多个）")
+async def upload_and_ingest(kb: KBDep, files: Annotated[list[UploadFile], File(description="案例、指引或权力清单文件")]) -> IngestResponse:
+    if not files:
+        raise IngestError("没有收到文件，请选择至少一个文件上传")
+    if len(files) > MAX_FILES:
+        raise IngestError(f"一次最多上传 {MAX_FILES} 个文件，收到 {len(files)} 个", count=len(files))
+    limit = kb.settings.max_upload_mb * 1024 * 1024
+    report = IngestReport()
+    for upload in files:
+        name = upload.filename or "未命名文件"
+        try:
+            data = await _read_limited(upload, limit)
+        except FileTooLarge as exc:
+            report.files.append(FileReport(name=name, status="failed", error=exc))
+            continue
+        report.files.append(await run_in_threadpool(ingest_upload, kb, data, name))
+    if len(report.files) == 1 and isinstance(report.files[0].error, FileTooLarge):
+        raise report.files[0].error
+    return IngestResponse.model_validate(
+        {"ok": report.ok, "files": [f.to_dict() for f in report.files], "summary": report.summary()}
+    )

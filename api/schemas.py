@@ -1,0 +1,287 @@
+"""Response and request bodies of the HTTP API (see the OpenAPI document at /docs)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from kb.models import SECTION_LABELS, SearchHit
+from kb.records import StoredEntry
+from kb.search_request import SearchResult
+
+
+class Reason(BaseModel):
+    kind: str = Field(description="charge | outcome | provision | line | keyword")
+    value: str
+    label: str = Field(description="说明，例如 同罪名：盗窃罪")
+
+
+class EntrySummary(BaseModel):
+    id: str
+    kind: str
+    title: str
+    number: str | None = Field(default=None, description="编号")
+    case_type: str | None = Field(default=None, description="案例类型")
+    line: str | None = Field(default=None, description="检察类别")
+    sub_line: str | None = None
+    issuer: str | None = Field(default=None, description="发布机关")
+    publish_date: str | None = None
+    year: int | None = None
+    region: str | None = None
+    stage: str | None = Field(default=None, description="办案环节")
+    charges: list[str] = Field(default_factory=list, description="罪名/案由")
+    outcomes: list[str] = Field(default_factory=list, description="处理结果")
+    provisions: list[str] = Field(default_factory=list, description="引用条文")
+    keywords: list[str] = Field(default_factory=list)
+    power_subject: str | None = Field(default=None, description="行使主体")
+    basis: str | None = Field(default=None, description="依据")
+    note: str | None = None
+    error_type: str | None = None
+    misused_power: str | None = None
+    illustrative: bool = False
+
+    @classmethod
+    def from_stored(cls, stored: StoredEntry) -> EntrySummary:
+        e = stored.entry
+        return cls(
+            id=stored.id,
+            kind=e.kind,
+            title=e.title,
+            number=e.number,
+            case_type=e.case_type,
+            line=e.line,
+            sub_line=e.sub_line,
+            issuer=e.issuer,
+            publish_date=e.publish_date,
+            year=e.year,
+            region=e.region,
+            stage=e.stage,
+            charges=e.charges,
+            outcomes=e.outcomes,
+            provisions=e.provisions,
+            keywords=e.keywords,
+            power_subject=e.power_subject,
+            basis=e.basis,
+            note=e.note,
+            error_type=e.error_type,
+            misused_power=e.misused_power,
+            illustrative=e.illustrative,
+        )
+
+
+class Hit(EntrySummary):
+    score: float
+    section: str
+    section_label: str
+    passage: str
+    highlights: list[tuple[int, int]] = Field(description="passage 中命中词的字符区间 [start, end)")
+    reasons: list[Reason]
+    heading: str | None = None
+    path: list[str] = Field(default_factory=list)
+
+    @classmethod
+    def from_hit(cls, hit: SearchHit) -> Hit:
+        m = hit.meta
+        return cls(
+            id=hit.entry_id,
+            kind=str(m.get("kind", "case")),
+            title=str(m.get("title", "")),
+            number=m.get("number"),
+            case_type=m.get("case_type"),
+            line=m.get("line"),
+            sub_line=m.get("sub_line"),
+            issuer=m.get("issuer"),
+            publish_date=m.get("publish_date"),
+            year=m.get("year"),
+            region=m.get("region"),
+            stage=m.get("stage"),
+            charges=list(m.get("charges", [])),
+            outcomes=list(m.get("outcomes", [])),
+            provisions=list(m.get("provisions", [])),
+            keywords=list(m.get("keywords", [])),
+            power_subject=m.get("power_subject"),
+            error_type=m.get("error_type"),
+            misused_power=m.get("misused_power"),
+            illustrative=bool(m.get("illustrative", False)),
+            score=round(hit.score, 6),
+            section=hit.section,
+            section_label=hit.section_label or SECTION_LABELS.get(hit.section, ""),
+            passage=hit.passage,
+            highlights=hit.highlights,
+            reasons=[Reason(kind=r.kind, value=r.value, label=r.label) for r in hit.reasons],
+            heading=m.get("heading"),
+            path=list(m.get("path", [])),
+        )
+
+
+class FacetValue(BaseModel):
+    value: str
+    count: int
+
+
+class Analysis(BaseModel):
+    tokens: list[str]
+    charges: list[str]
+    outcomes: list[str]
+    provisions: list[str] = Field(default_factory=list)
+    line: str | None
+    long_query: bool
+
+
+class SearchResponse(BaseModel):
+    query: str
+    total: int
+    page: int
+    page_size: int
+    took_ms: float
+    analysis: Analysis
+    hits: list[Hit]
+    facets: dict[str, list[FacetValue]]
+
+    @classmethod
+    def from_result(cls, result: SearchResult) -> SearchResponse:
+        return cls(
+            query=result.query,
+            total=result.total,
+            page=result.page,
+            page_size=result.page_size,
+            took_ms=result.took_ms,
+            analysis=Analysis(**result.analysis),
+            hits=[Hit.from_hit(h) for h in result.hits],
+            facets={k: [FacetValue(value=v, count=c) for v, c in values] for k, values in result.facets.items()},
+        )
+
+
+class SearchBody(BaseModel):
+    q: str = Field(default="", description="关键词或案情描述")
+    page: int = Field(default=1, ge=1)
+    page_size: int = Field(default=10, ge=1, le=100)
+    sort: Literal["relevance", "date"] = "relevance"
+    filters: dict[str, list[str]] = Field(default_factory=dict)
+
+
+class SectionOut(BaseModel):
+    key: str
+    label: str
+    heading: str
+    text: str
+    path: list[str]
+
+
+class VersionOut(BaseModel):
+    version: int
+    created_at: str
+    content_hash: str
+    source: str | None
+
+
+class EntryDetail(EntrySummary):
+    version: int
+    current_version: int
+    versions: list[VersionOut]
+    batch: str | None = None
+    consequence: str | None = None
+    source: str | None = None
+    status: str
+    sections: list[SectionOut]
+
+    @classmethod
+    def from_stored(cls, stored: StoredEntry) -> EntryDetail:  # type: ignore[override]
+        summary = EntrySummary.from_stored(stored).model_dump()
+        e = stored.entry
+        return cls(
+            **summary,
+            version=stored.version,
+            current_version=stored.current_version,
+            versions=[VersionOut(**v.__dict__) for v in stored.versions],
+            batch=e.batch,
+            consequence=e.consequence,
+            source=e.source,
+            status=stored.status,
+            sections=[
+                SectionOut(
+                    key=s.key, label=SECTION_LABELS.get(s.key, s.heading), heading=s.heading, text=s.text, path=s.path
+                )
+                for s in e.sections
+            ],
+        )
+
+
+class EntryList(BaseModel):
+    total: int
+    page: int
+    page_size: int
+    items: list[EntrySummary]
+
+
+class SimilarResponse(BaseModel):
+    hits: list[Hit]
+
+
+class RelatedResponse(BaseModel):
+    guideline_articles: list[Hit]
+    power_items: list[EntrySummary]
+
+
+class CompareElement(BaseModel):
+    field: str
+    label: str
+    values: list[list[str]]
+    same: bool
+
+
+class CompareResponse(BaseModel):
+    entries: list[EntryDetail]
+    elements: list[CompareElement]
+
+
+class IngestEntry(BaseModel):
+    id: str
+    title: str
+    kind: str
+    number: str | None
+    status: str
+    version: int
+
+
+class IngestError(BaseModel):
+    code: str
+    title: str
+    detail: str
+
+
+class IngestFile(BaseModel):
+    name: str
+    status: Literal["created", "updated", "unchanged", "failed"]
+    entries: list[IngestEntry]
+    error: IngestError | None
+
+
+class IngestResponse(BaseModel):
+    ok: bool
+    files: list[IngestFile]
+    summary: dict[str, int]
+
+
+class Health(BaseModel):
+    status: Literal["ok", "degraded"]
+    store: str
+    store_ok: bool
+    embedder: str | None
+    entries: int
+    chunks: int
+    pending_index: int
+    version: str
+
+
+class Stats(BaseModel):
+    entries_by_kind: dict[str, int]
+    by_line: dict[str, int]
+    by_case_type: dict[str, int]
+    versions: int
+    chunks: int
+    pending_index: int
+    embedder: str | None
+    store: str
+    extra: dict[str, Any] = Field(default_factory=dict)

@@ -1,0 +1,59 @@
+"""The retrieval pipeline: query analysis → BM25 + dense → weighted RRF → fold to entries → legal-element re-ranking.
+
+The same pipeline runs on both stores; only the two retriever components differ (see kb.stores.factory).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from haystack import Pipeline
+
+from kb.components.entry_folder import EntryFolder
+from kb.components.legal_element_ranker import LegalElementRanker
+from kb.components.query_normalizer import QueryNormalizer
+from kb.components.rrf_joiner import WeightedRrfJoiner
+
+
+def build_search_pipeline(
+    *,
+    bm25_retriever: Any,
+    embedding_retriever: Any | None = None,
+    text_embedder: Any | None = None,
+    normalizer: QueryNormalizer | None = None,
+    bm25_weight: float = 1.0,
+    dense_weight: float = 1.0,
+    charge_weight: float = 0.6,
+    outcome_weight: float = 0.3,
+) -> Pipeline:
+    """Dense retrieval is left out when there is no embedder (KB_EMBEDDER=none)."""
+    pipe = Pipeline()
+    pipe.add_component("normalizer", normalizer or QueryNormalizer())
+    pipe.add_component("bm25", bm25_retriever)
+    pipe.add_component("joiner", WeightedRrfJoiner(bm25_weight=bm25_weight, dense_weight=dense_weight))
+    pipe.add_component("folder", EntryFolder())
+    pipe.add_component("ranker", LegalElementRanker(charge_weight=charge_weight, outcome_weight=outcome_weight))
+    pipe.connect("normalizer.terms", "bm25.query")
+    pipe.connect("bm25.documents", "joiner.bm25_documents")
+    if embedding_retriever is not None and text_embedder is not None:
+        pipe.add_component("embedder", text_embedder)
+        pipe.add_component("dense", embedding_retriever)
+        pipe.connect("normalizer.text", "embedder.text")
+        pipe.connect("embedder.embedding", "dense.query_embedding")
+        pipe.connect("dense.documents", "joiner.dense_documents")
+    pipe.connect("joiner.documents", "folder.documents")
+    pipe.connect("normalizer.analysis", "folder.analysis")
+    pipe.connect("folder.hits", "ranker.hits")
+    pipe.connect("normalizer.analysis", "ranker.analysis")
+    return pipe
+
+
+def run_search_pipeline(
+    pipe: Pipeline, query: str, *, filters: dict[str, Any] | None, top_k: int
+) -> dict[str, Any]:
+    """Run it and return {"hits": [...], "analysis": QueryAnalysis}."""
+    data: dict[str, Any] = {"normalizer": {"query": query}, "bm25": {"filters": filters, "top_k": top_k}}
+    if "dense" in pipe.graph.nodes:
+        data["dense"] = {"filters": filters, "top_k": top_k}
+    result = pipe.run(data, include_outputs_from={"normalizer"})
+    return {"hits": result["ranker"]["hits"], "analysis": result["normalizer"]["analysis"]}

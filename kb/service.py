@@ -1,0 +1,280 @@
+"""`KnowledgeBase`: the facade the CLI and the API use. Records first, index second, search through the pipeline."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from haystack import Document
+
+from kb import text
+from kb.chunking.section_splitter import split_entry
+from kb.components.query_normalizer import QueryAnalysis, QueryNormalizer, analyze_query
+from kb.components.entry_folder import fold_chunks
+from kb.components.text_embedder import KbTextEmbedder
+from kb.config import Settings
+from kb.errors import InvalidQuery, KBError
+from kb.models import FACET_KEYS, Entry, EntryKind, SearchHit
+from kb.pipelines.search import build_search_pipeline, run_search_pipeline
+from kb.records import RecordStore, StoredEntry, UpsertResult
+from kb.search_request import SearchRequest, SearchResult, facets_from_hits, to_haystack_filters
+from kb.stores.factory import build_index_backend
+
+logger = logging.getLogger(__name__)
+
+Progress = Callable[[int], None]
+
+
+@dataclass
+class IndexReport:
+    indexed: int = 0
+    deleted: int = 0
+    chunks: int = 0
+    failed: int = 0
+    error: str | None = None
+    embed_seconds: float = 0.0
+    total_seconds: float = 0.0
+
+
+def _entry_filter(entry_id: str) -> dict[str, Any]:
+    return {"field": "meta.entry_id", "operator": "==", "value": entry_id}
+
+
+class KnowledgeBase:
+    """One knowledge base: the system of record, the search index, the embedder and the search pipeline."""
+
+    def __init__(self, settings: Settings, *, embedder: Any | None = None, embedder_spec: str | None = None) -> None:
+        self.settings = settings
+        settings.home.mkdir(parents=True, exist_ok=True)
+        self.records = RecordStore(settings.record_url)
+        self.records.init_schema()
+        self.embedder = embedder if embedder is not None else self._build_embedder(embedder_spec or settings.embedder)
+        dim = self.embedder.dim if self.embedder is not None else None
+        self.backend = build_index_backend(settings, embedding_dim=dim)
+        self.store = self.backend.store
+        self.normalizer = QueryNormalizer(max_chars=settings.max_query_chars)
+        text_embedder = KbTextEmbedder.from_embedder(self.embedder) if self.embedder is not None else None
+        self.pipeline = build_search_pipeline(
+            bm25_retriever=self.backend.bm25_retriever,
+            embedding_retriever=self.backend.embedding_retriever if self.embedder is not None else None,
+            text_embedder=text_embedder,
+            normalizer=self.normalizer,
+        )
+
+    def _build_embedder(self, spec: str) -> Any | None:
+        from kb.embedders.cache import CachedEmbedder, EmbeddingCache
+        from kb.embedders.factory import build_embedder
+
+        base = build_embedder(spec)
+        if base is None:
+            return None
+        return CachedEmbedder(base, EmbeddingCache(self.settings.cache_path))
+
+    # -- lifecycle ---------------------------------------------------------------------------------------------
+
+    def warm_up(self) -> None:
+        """Load the dictionary, the element matchers, the model and the vectors now, not on the first query."""
+        from kb import elements
+
+        text.warm_up()
+        elements.warm_up()
+        if self.embedder is not None:
+            self.embedder.warm_up()
+        warm = getattr(self.store, "warm_up", None)
+        if callable(warm):
+            warm()
+
+    def close(self) -> None:
+        close = getattr(self.store, "close", None)
+        if callable(close):
+            close()
+        self.records.close()
+
+    def ping(self) -> bool:
+        try:
+            self.store.count_documents()
+        except KBError:
+            return False
+        except Exception:  # a backend's own connection errors
+            logger.warning("index ping failed", exc_info=True)
+            return False
+        return True
+
+    # -- writing -----------------------------------------------------------------------------------------------
+
+    def add_entries(self, entries: list[Entry], *, index: bool = True) -> list[UpsertResult]:
+        """Commit the entries to the record (one transaction), then bring the index up to date."""
+        results = self.records.upsert_many(entries)
+        if index and any(r.status != "unchanged" for r in results):
+            self.index_pending()
+        return results
+
+    def chunks_for(self, entry_id: str, version: int, entry: Entry) -> list[Document]:
+        return split_entry(entry, entry_id, version, self.settings.chunk_chars)
+
+    def _embed(self, documents: list[Document], progress: Progress | None = None) -> None:
+        if self.embedder is None or not documents:
+            return
+        texts = [str(d.meta.get("_embed_text") or d.content or "") for d in documents]
+        vectors = self.embedder.embed_passages(texts, progress=progress)
+        for doc, vector in zip(documents, np.asarray(vectors, dtype=np.float32), strict=True):
+            doc.embedding = vector.tolist()
+
+    def index_pending(self, *, progress: Progress | None = None, batch: int = 64) -> IndexReport:
+        """Write every queued version to the index (the outbox), oldest first. Failures stay queued for a retry."""
+        report = IndexReport()
+        started = time.perf_counter()
+        while True:
+            pending = self.records.pending(limit=batch)
+            if not pending:
+                break
+            # Only the newest queued version of an entry matters; older rows are superseded.
+            latest: dict[str, Any] = {}
+            for item in pending:
+                latest[item.entry_id] = item
+            try:
+                for item in latest.values():
+                    if item.op == "delete" or not self.records.exists(item.entry_id):
+                        self.store.delete_by_filter(_entry_filter(item.entry_id))
+                        report.deleted += 1
+                        continue
+                    stored = self.records.get(item.entry_id)
+                    docs = self.chunks_for(stored.id, stored.version, stored.entry)
+                    t0 = time.perf_counter()
+                    self._embed(docs)
+                    report.embed_seconds += time.perf_counter() - t0
+                    self.store.replace_documents(_entry_filter(stored.id), docs)
+                    report.indexed += 1
+                    report.chunks += len(docs)
+                    if progress:
+                        progress(1)
+            except Exception as exc:  # the index is down or refused: keep the rows for a retry
+                logger.warning("indexing failed, %d versions stay queued: %s", len(pending), type(exc).__name__)
+                self.records.mark_failed([p.outbox_id for p in pending], f"{type(exc).__name__}: {exc}")
+                report.failed += len(pending)
+                report.error = f"{type(exc).__name__}: {exc}"
+                break
+            self.records.mark_indexed([p.outbox_id for p in pending])
+        report.total_seconds = time.perf_counter() - started
+        return report
+
+    def reindex(self, *, progress: Progress | None = None) -> IndexReport:
+        """Rebuild the index from the record: every current version, chunked and embedded (from the cache) anew."""
+        self.store.delete_all_documents()
+        self.records.enqueue_all()
+        return self.index_pending(progress=progress)
+
+    def delete_entry(self, entry_id: str) -> None:
+        self.records.delete(entry_id)
+        self.index_pending()
+
+    # -- reading -----------------------------------------------------------------------------------------------
+
+    def get_entry(self, entry_id: str, version: int | None = None) -> StoredEntry:
+        return self.records.get(entry_id, version)
+
+    def list_entries(
+        self, *, kind: str | None, filters: dict[str, list[str]] | None, page: int, page_size: int, sort: str
+    ) -> tuple[int, list[StoredEntry]]:
+        return self.records.list(
+            kind=kind, filters=filters, offset=(page - 1) * page_size, limit=page_size, sort=sort
+        )
+
+    def analyze(self, query: str) -> QueryAnalysis:
+        return analyze_query(query, max_chars=self.settings.max_query_chars)
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        started = time.perf_counter()
+        filters = dict(request.filters)
+        filters.setdefault("kind", [EntryKind.CASE.value])
+        haystack_filters = to_haystack_filters(filters)
+        query = request.query.strip()
+        if query and not text.tokenize(query) and not self._has_searchable_chars(query):
+            raise InvalidQuery("查询中没有可检索的文字（只有标点或表情符号）。请输入关键词或案情描述。", query=query[:50])
+        need = request.page * request.page_size
+        if query:
+            top_k = max(200, need * 4)
+            out = run_search_pipeline(self.pipeline, query, filters=haystack_filters, top_k=top_k)
+            hits: list[SearchHit] = out["hits"]
+            analysis: dict[str, Any] = out["analysis"].to_public()
+        else:
+            hits = self._browse(haystack_filters)
+            analysis = {"tokens": [], "charges": [], "outcomes": [], "provisions": [], "line": None, "long_query": False}
+        if request.exclude_ids:
+            excluded = set(request.exclude_ids)
+            hits = [h for h in hits if h.entry_id not in excluded]
+        if request.sort == "date":
+            hits.sort(key=lambda h: str(h.meta.get("publish_date") or ""), reverse=True)
+        facets = facets_from_hits(hits)
+        start = (request.page - 1) * request.page_size
+        return SearchResult(
+            query=query,
+            total=len(hits),
+            page=request.page,
+            page_size=request.page_size,
+            took_ms=round((time.perf_counter() - started) * 1000, 2),
+            analysis=analysis,
+            hits=hits[start : start + request.page_size],
+            facets=facets,
+        )
+
+    @staticmethod
+    def _has_searchable_chars(query: str) -> bool:
+        return any(ch.isalnum() for ch in text.normalize(query))
+
+    def _browse(self, filters: dict[str, Any] | None) -> list[SearchHit]:
+        """No query: every matching entry (its first chunk), newest first."""
+        first = {"field": "meta.chunk_index", "operator": "==", "value": 0}
+        combined = first if filters is None else {"operator": "AND", "conditions": [filters, first]}
+        docs = self.store.filter_documents(combined)
+        for doc in docs:
+            doc.score = 0.0
+        hits = fold_chunks(docs, None)
+        hits.sort(key=lambda h: (str(h.meta.get("publish_date") or ""), h.meta.get("title", "")), reverse=True)
+        return hits
+
+    def similar(self, entry_id: str, top_k: int = 5) -> list[SearchHit]:
+        """Cases like this one: its gist and facts as a long query, its charges and outcomes as elements."""
+        stored = self.records.get(entry_id)
+        entry = stored.entry
+        parts = [entry.title, entry.section("gist"), entry.section("facts")]
+        query = "\n".join(p for p in parts if p)[:3000] or entry.title
+        request = SearchRequest(query=query, page_size=min(top_k, 100), exclude_ids=[entry_id])
+        return self.search(request).hits
+
+    def related(self, entry_id: str, top_k: int = 5) -> dict[str, list[SearchHit]]:
+        """The guideline articles and power-list items that concern the same decisions as this case."""
+        entry = self.records.get(entry_id).entry
+        words = [*entry.outcomes, *entry.charges, *(entry.keywords[:6]), entry.stage or "", entry.title]
+        query = " ".join(w for w in words if w)
+        if entry.misused_power:
+            query = f"{entry.misused_power} {query}"
+        line_filter = {"line": [entry.line]} if entry.line else {}
+        out: dict[str, list[SearchHit]] = {}
+        for kind, key in ((EntryKind.GUIDELINE, "guideline_articles"), (EntryKind.POWER_ITEM, "power_items")):
+            filters = {"kind": [kind.value], **line_filter}
+            hits = self.search(SearchRequest(query=query, filters=filters, page_size=top_k)).hits if query else []
+            if not hits and line_filter:
+                hits = self.search(SearchRequest(query=query, filters={"kind": [kind.value]}, page_size=top_k)).hits
+            out[key] = hits
+        return out
+
+    def chunk(self, chunk_id: str) -> Document | None:
+        docs = self.store.filter_documents({"field": "id", "operator": "==", "value": chunk_id})
+        return docs[0] if docs else None
+
+    def stats(self) -> dict[str, Any]:
+        counts = self.records.counts()
+        counts["chunks"] = self.store.count_documents()
+        counts["pending_index"] = self.records.pending_count()
+        counts["embedder"] = self.embedder.name if self.embedder is not None else None
+        counts["store"] = self.settings.store
+        return counts
+
+    def facet_counts(self, filters: dict[str, list[str]] | None = None) -> dict[str, dict[str, int]]:
+        return dict(self.store.facet_counts(list(FACET_KEYS), filters=to_haystack_filters(filters or {})))
+

@@ -1,0 +1,54 @@
+"""Shared fixtures: a knowledge base in a temporary folder, and one loaded with the demo corpus per session."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kb.config import Settings
+from kb.service import KnowledgeBase
+
+DATA = Path(__file__).parent / "data"
+DEMO = Path(__file__).parent.parent / "kb" / "data" / "demo"
+
+
+def make_settings(home: Path, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {"home": home, "embedder": "hash", "store": "sqlite"}
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return make_settings(tmp_path / "kb")
+
+
+@pytest.fixture
+def kb(settings: Settings) -> Iterator[KnowledgeBase]:
+    instance = KnowledgeBase(settings)
+    yield instance
+    instance.close()
+
+
+@pytest.fixture(scope="session")
+def demo_kb(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KnowledgeBase]:
+    """The demo corpus ingested once (hash embedder: fast and deterministic)."""
+    from ingest.pipeline import ingest_paths
+
+    home = tmp_path_factory.mktemp("demo-kb")
+    instance = KnowledgeBase(make_settings(home))
+    report = ingest_paths(instance, [DEMO])
+    assert report.ok, [f.to_dict() for f in report.files if f.status == "failed"]
+    yield instance
+    instance.close()
+
+
+@pytest.fixture(scope="session")
+def golden_queries() -> list[dict[str, Any]]:
+    data = json.loads((DATA / "golden_queries.json").read_text(encoding="utf-8"))
+    queries: list[dict[str, Any]] = data["queries"]
+    return queries

@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+import pytest
+from haystack import Document
+
+from kb.components.entry_folder import fold_chunks
+from kb.components.legal_element_ranker import LegalElementRanker
+from kb.components.query_normalizer import QueryNormalizer, analyze_query
+from kb.components.rrf_joiner import WeightedRrfJoiner, weighted_rrf
+from kb.errors import InvalidQuery
+from kb.highlight import best_window, find_spans
+from kb.models import SearchHit
+
+
+def test_rrf_rewards_documents_found_by_both_retrievers() -> None:
+    a, b, c = (Document(id=i, content=i) for i in "abc")
+    fused = weighted_rrf([([a, b], 1.0), ([c, b], 1.0)])
+    assert fused[0].id == "b"
+    assert fused[0].meta["_ranks"] == {"rank_0": 2, "rank_1": 2}
+
+
+def test_rrf_weights_shift_the_order() -> None:
+    a, c = Document(id="a", content="a"), Document(id="c", content="c")
+    joiner = WeightedRrfJoiner(bm25_weight=1.0, dense_weight=3.0)
+    assert joiner.run(bm25_documents=[a], dense_documents=[c])["documents"][0].id == "c"
+    with pytest.raises(ValueError, match="k must be"):
+        WeightedRrfJoiner(k=0)
+
+
+def test_query_analysis_recognises_elements() -> None:
+    analysis = analyze_query("未成年人张某犯掩饰、隐瞒犯罪所得罪，检察机关作出附条件不起诉决定")
+    assert analysis.charges == ["掩饰、隐瞒犯罪所得、犯罪所得收益罪"]
+    assert "附条件不起诉" in analysis.outcomes and "不起诉" not in analysis.outcomes
+    assert analysis.line == "刑事检察"
+
+
+def test_long_query_keeps_a_bounded_set_of_terms_and_the_charges() -> None:
+    text = "被告人李某于2020年5月在某市某区多次盗窃他人财物，价值人民币一万余元，后被抓获。" * 60
+    text += "以盗窃罪提起公诉。"
+    analysis = analyze_query(text, max_terms=10)
+    assert analysis.long_query
+    assert len(analysis.terms) <= 11
+    assert "盗窃罪" in analysis.terms
+
+
+def test_overlong_query_is_refused_in_chinese() -> None:
+    with pytest.raises(InvalidQuery, match="查询过长"):
+        analyze_query("盗" * 30001, max_chars=20000)
+
+
+def test_normalizer_component_serialises() -> None:
+    normalizer = QueryNormalizer(max_terms=32)
+    assert normalizer.to_dict()["init_parameters"]["max_terms"] == 32
+    out = normalizer.run(query="醉酒驾驶 不起诉")
+    assert set(out["terms"]) >= {"醉酒", "驾驶", "不起诉"}
+
+
+def test_highlights_are_offsets_into_the_passage() -> None:
+    text = "张某醉酒驾驶机动车，检察机关决定不起诉。"
+    spans = find_spans(text, ["醉酒", "不起诉", "驾驶", "某"])
+    assert [text[s:e] for s, e in spans] == ["醉酒驾驶", "不起诉"]
+    window, inside = best_window("无关内容。" * 100 + text, find_spans("无关内容。" * 100 + text, ["不起诉"]), 60)
+    assert all(window[s:e] == "不起诉" for s, e in inside) and len(inside) == 1
+
+
+def test_fold_takes_the_best_chunk_and_explains_the_match() -> None:
+    meta = {"entry_id": "e1", "title": "张某盗窃案", "charges": ["盗窃罪"], "outcomes": ["附条件不起诉"], "line": "刑事检察"}
+    docs = [
+        Document(id="e1:1:0", content="要旨", meta={**meta, "section": "gist"}, score=0.5),
+        Document(id="e1:1:1", content="张某盗窃财物", meta={**meta, "section": "facts"}, score=0.9),
+        Document(id="e2:1:0", content="其他", meta={"entry_id": "e2", "title": "其他案"}, score=0.8),
+    ]
+    hits = fold_chunks(docs, analyze_query("盗窃罪 附条件不起诉"))
+    assert [h.entry_id for h in hits] == ["e1", "e2"]
+    assert hits[0].section == "facts" and hits[0].score == pytest.approx(0.9 + 0.1 * 0.5)
+    assert {r.label for r in hits[0].reasons} >= {"同罪名：盗窃罪", "同处理结果：附条件不起诉"}
+
+
+def test_element_ranker_moves_shared_charges_up() -> None:
+    analysis = analyze_query("以盗窃罪起诉")
+    plain = SearchHit("a", 1.0, {"charges": ["诈骗罪"]}, "", "facts", "")
+    shared = SearchHit("b", 0.9, {"charges": ["盗窃罪"]}, "", "facts", "")
+    ranked = LegalElementRanker().run(hits=[plain, shared], analysis=analysis)["hits"]
+    assert [h.entry_id for h in ranked] == ["b", "a"]
