@@ -63,7 +63,8 @@ def init(
         _fail(exc)
     console.print(f"数据目录：{settings.home.resolve()}（记录库 {settings.record_url}）")
     if demo:
-        report = _ingest_with_progress(kb, [demo_corpus_dir()])
+        demo_dir = demo_corpus_dir()
+        report = _ingest_with_progress(kb, [demo_dir / "cases", demo_dir / "guidelines", demo_dir / "power_list"])
         _print_report(report, as_json=False)
         if not report.ok:
             raise typer.Exit(1)

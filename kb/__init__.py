@@ -1,5 +1,10 @@
 """检察案例指导知识库 — the domain core: content model, analysis, stores, retrieval."""
 
+import os
+
+# Haystack reports usage to a remote host by default; this product runs on closed networks.
+os.environ.setdefault("HAYSTACK_TELEMETRY_ENABLED", "False")
+
 from kb.config import Settings, get_settings
 from kb.errors import KBError
 

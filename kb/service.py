@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -14,7 +14,7 @@ from haystack import Document
 from kb import text
 from kb.chunking.section_splitter import split_entry
 from kb.components.query_normalizer import QueryAnalysis, QueryNormalizer, analyze_query
-from kb.components.entry_folder import fold_chunks
+from kb.components.entry_folder import add_passage, fold_chunks
 from kb.components.text_embedder import KbTextEmbedder
 from kb.config import Settings
 from kb.errors import InvalidQuery, KBError
@@ -116,13 +116,12 @@ class KnowledgeBase:
     def chunks_for(self, entry_id: str, version: int, entry: Entry) -> list[Document]:
         return split_entry(entry, entry_id, version, self.settings.chunk_chars)
 
-    def _embed(self, documents: list[Document], progress: Progress | None = None) -> None:
+    def _embed(self, documents: list[Document], progress: Progress | None = None) -> list[Document]:
         if self.embedder is None or not documents:
-            return
+            return documents
         texts = [str(d.meta.get("_embed_text") or d.content or "") for d in documents]
-        vectors = self.embedder.embed_passages(texts, progress=progress)
-        for doc, vector in zip(documents, np.asarray(vectors, dtype=np.float32), strict=True):
-            doc.embedding = vector.tolist()
+        vectors = np.asarray(self.embedder.embed_passages(texts, progress=progress), dtype=np.float32)
+        return [replace(doc, embedding=vector.tolist()) for doc, vector in zip(documents, vectors, strict=True)]
 
     def index_pending(self, *, progress: Progress | None = None, batch: int = 64) -> IndexReport:
         """Write every queued version to the index (the outbox), oldest first. Failures stay queued for a retry."""
@@ -145,7 +144,7 @@ class KnowledgeBase:
                     stored = self.records.get(item.entry_id)
                     docs = self.chunks_for(stored.id, stored.version, stored.entry)
                     t0 = time.perf_counter()
-                    self._embed(docs)
+                    docs = self._embed(docs)
                     report.embed_seconds += time.perf_counter() - t0
                     self.store.replace_documents(_entry_filter(stored.id), docs)
                     report.indexed += 1
@@ -211,6 +210,8 @@ class KnowledgeBase:
             hits.sort(key=lambda h: str(h.meta.get("publish_date") or ""), reverse=True)
         facets = facets_from_hits(hits)
         start = (request.page - 1) * request.page_size
+        terms = list(analysis.get("tokens", []))
+        page = [add_passage(h, terms) for h in hits[start : start + request.page_size]]
         return SearchResult(
             query=query,
             total=len(hits),
@@ -218,7 +219,7 @@ class KnowledgeBase:
             page_size=request.page_size,
             took_ms=round((time.perf_counter() - started) * 1000, 2),
             analysis=analysis,
-            hits=hits[start : start + request.page_size],
+            hits=page,
             facets=facets,
         )
 

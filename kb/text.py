@@ -48,6 +48,34 @@ def clean(text: str) -> str:
     return "\n".join(line.rstrip() for line in text.split("\n")).strip()
 
 
+_TO_FULL_WIDTH = {",": "，", ":": "：", ";": "；", "!": "！", "?": "？", "(": "（", ")": "）"}
+_ASCII_PUNCT = re.compile(r"[,:;!?()]")
+
+
+def _is_cjk(ch: str) -> bool:
+    return "\u3400" <= ch <= "\u9fff" or "\u3000" <= ch <= "\u303f" or "\uff00" <= ch <= "\uffef"
+
+
+def restore_cjk_punctuation(text: str) -> str:
+    """Undo NFKC's full-width → ASCII punctuation where it stands next to Chinese text (for display).
+
+    `normalize` is right for matching, but "某日,张某(男)" reads badly; digits keep ASCII ("1,200").
+    """
+
+    def swap(match: re.Match[str]) -> str:
+        i = match.start()
+        before = text[i - 1] if i > 0 else ""
+        after = text[i + 1] if i + 1 < len(text) else ""
+        ch = match.group()
+        if ch == "," and before.isdigit() and after.isdigit():
+            return ch
+        if (before and _is_cjk(before)) or (after and _is_cjk(after)):
+            return _TO_FULL_WIDTH[ch]
+        return ch
+
+    return _ASCII_PUNCT.sub(swap, text)
+
+
 def split_sentences(text: str) -> list[str]:
     """Split after 。！？； (and their ASCII forms, which NFKC produces) and at line breaks."""
     parts = (p.strip() for p in _SENTENCE_END.split(text))

@@ -27,7 +27,7 @@ from ingest.parsers.published_case import looks_like_published_case, parse_publi
 from ingest.parsers.records import parse_records
 from ingest.readers.base import RawDocument
 from kb.models import Entry
-from kb.text import normalize
+from kb.text import normalize, restore_cjk_punctuation
 
 logger = logging.getLogger(__name__)
 
@@ -76,4 +76,18 @@ def parse_document(raw: RawDocument) -> list[Entry]:
         entries = parser(text, raw.source)
     for entry in entries:
         entry.source = entry.source or raw.source
+        _restore_display_text(entry)
     return entries
+
+
+def _restore_display_text(entry: Entry) -> None:
+    """Parsers match on NFKC text; what is stored and shown gets its Chinese punctuation back."""
+    fix = restore_cjk_punctuation
+    for name in ("title", "error_type", "misused_power", "consequence", "basis", "note", "issuer", "region"):
+        value = getattr(entry, name)
+        if isinstance(value, str):
+            setattr(entry, name, fix(value))
+    for section in entry.sections:
+        section.text = fix(section.text)
+        section.heading = fix(section.heading)
+        section.path = [fix(p) for p in section.path]

@@ -99,8 +99,8 @@ def _power_item_text(entry: Entry) -> str:
         f"备注：{entry.note}" if entry.note else "",
     ]
     body = "\n".join(p for p in parts if p)
-    extra = "\n".join(s.text for s in entry.sections)
-    return f"{body}\n{extra}".strip()
+    extra = [s.text for s in entry.sections if s.text and s.text not in body and entry.title not in s.text]
+    return "\n".join([body, *extra]).strip()
 
 
 def split_entry(entry: Entry, entry_id: str, version: int, max_chars: int = 400) -> list[Document]:

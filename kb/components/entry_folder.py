@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from haystack import Document, component, default_to_dict
@@ -62,36 +63,41 @@ def fold_chunks(
     analysis: QueryAnalysis | None,
     *,
     second_weight: float = 0.1,
-    passage_chars: int = 240,
 ) -> list[SearchHit]:
     """Entry score = best chunk score + `second_weight` × second-best (a case matching in two sections ranks higher)."""
     groups: dict[str, list[Document]] = {}
     for doc in documents:
         groups.setdefault(str(doc.meta.get("entry_id", doc.id)), []).append(doc)
-    terms = analysis.terms if analysis else []
     hits: list[SearchHit] = []
     for entry_id, chunks in groups.items():
         chunks.sort(key=lambda d: d.score or 0.0, reverse=True)
         best = chunks[0]
         score = (best.score or 0.0) + second_weight * (chunks[1].score or 0.0 if len(chunks) > 1 else 0.0)
         meta = {k: best.meta[k] for k in ENTRY_META if k in best.meta}
-        text = best.content or ""
-        passage, spans = best_window(text, find_spans(text, terms), passage_chars)
+        for extra in ("heading", "path"):
+            if extra in best.meta:
+                meta[extra] = best.meta[extra]
         hits.append(
             SearchHit(
                 entry_id=entry_id,
                 score=score,
                 meta=meta,
-                passage=passage,
+                passage=best.content or "",  # the whole chunk until `add_passage` cuts the window
                 section=str(best.meta.get("section", "body")),
                 section_label=str(best.meta.get("section_label", "")),
-                highlights=spans,
+                highlights=[],
                 reasons=match_reasons(meta, analysis),
                 chunk_ids=[d.id for d in chunks],
             )
         )
     hits.sort(key=lambda h: h.score, reverse=True)
     return hits
+
+
+def add_passage(hit: SearchHit, terms: list[str], passage_chars: int = 240) -> SearchHit:
+    """Cut the best window of the matching chunk and mark the query terms in it (done for the page shown only)."""
+    passage, spans = best_window(hit.passage, find_spans(hit.passage, terms), passage_chars)
+    return replace(hit, passage=passage, highlights=spans)
 
 
 @component
@@ -108,4 +114,4 @@ class EntryFolder:
 
     @component.output_types(hits=list[SearchHit])
     def run(self, documents: list[Document], analysis: QueryAnalysis | None = None) -> dict[str, list[SearchHit]]:
-        return {"hits": fold_chunks(documents, analysis, second_weight=self.second_weight, passage_chars=self.passage_chars)}
+        return {"hits": fold_chunks(documents, analysis, second_weight=self.second_weight)}

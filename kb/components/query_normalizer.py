@@ -97,7 +97,7 @@ def analyze_query(
         terms=terms,
         weights={t: 1 + math.log(counts[t]) if t in counts else 1.0 for t in terms},
         charges=charges,
-        outcomes=extract_outcomes(norm),
+        outcomes=extract_outcomes(norm, negation=False),
         provisions=extract_provisions(norm),
         line=infer_line(norm, "", []),
         long_query=long_query,

@@ -146,7 +146,7 @@ OUTCOME_VALUES: tuple[str, ...] = tuple(OUTCOMES)
 
 # Within the same clause, these before a phrase mean it did not happen (or is only discussed).
 _NEGATED_BEFORE = re.compile(
-    r"(?:未|没有|不再|无需|无须|不需要?|不必|不宜|不应|不能|能否|是否|拟|不得|并非|而非|可以|可依法|应当|应该|应予|应依法)"
+    r"(?:未(?!成年)|没有|不再|无需|无须|不需要?|不必|不宜|不应|不能|能否|是否|拟|不得|并非|而非|可以|可依法|应当|应该|应予|应依法)"
     r"[^，,。；;：:\n]{0,6}$"
 )
 _CLAUSE_BREAK = re.compile(r"[，。；;：:,!?！？\n]")

@@ -43,6 +43,7 @@ from kb.stores.sqlite_filters import (
     iter_facets,
     matching_keys,
     parse_filters,
+    sorted_unique,
     to_sql,
     translate_filters,
 )
@@ -840,10 +841,7 @@ def _parse_keys(packed: str | None) -> npt.NDArray[np.int64]:
     """Sorted unique keys from group_concat's comma-separated text."""
     if not packed:
         return np.zeros(0, dtype=np.int64)
-    keys = np.array(packed.split(","), dtype=np.int64)
-    if len(keys) > 1 and not bool(np.all(keys[1:] > keys[:-1])):
-        keys = np.unique(keys)
-    return keys
+    return sorted_unique(np.array(packed.split(","), dtype=np.int64))
 
 
 def _generation(conn: sqlite3.Connection) -> int:

@@ -208,7 +208,7 @@ def matching_keys(node: Node, fetch: Callable[[SqlClause], Keys], universe: Call
     if isinstance(node, Or):
         result = np.zeros(0, dtype=np.int64)
         for child in node.children:
-            result = np.union1d(result, matching_keys(child, fetch, universe))
+            result = sorted_union(result, matching_keys(child, fetch, universe))
         return result
     positive = [c for c in node.children if not isinstance(c, Not)]
     negative = [c.child for c in node.children if isinstance(c, Not)]
@@ -222,6 +222,27 @@ def matching_keys(node: Node, fetch: Callable[[SqlClause], Keys], universe: Call
             return result
         result = np.setdiff1d(result, matching_keys(child, fetch, universe), assume_unique=True)
     return result
+
+
+def sorted_unique(keys: Keys) -> Keys:
+    """Sorted, duplicate-free copy (cheaper than np.unique's hashing for the already-sorted lists SQL returns)."""
+    if len(keys) < 2:
+        return keys
+    if not bool(np.all(keys[1:] > keys[:-1])):
+        keys = np.sort(keys)
+        keep = np.empty(len(keys), dtype=bool)
+        keep[0] = True
+        np.not_equal(keys[1:], keys[:-1], out=keep[1:])
+        keys = keys[keep]
+    return keys
+
+
+def sorted_union(a: Keys, b: Keys) -> Keys:
+    if len(a) == 0:
+        return b
+    if len(b) == 0:
+        return a
+    return sorted_unique(np.concatenate([a, b]))
 
 
 class _Parser:

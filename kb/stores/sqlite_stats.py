@@ -48,13 +48,18 @@ class MetaStatsMixin:
         params: list[Any] = []
         if within_ids is not None:
             # drive the join from the (few) candidate documents through the (pk, field) index
-            candidates = "SELECT pk FROM docs WHERE id IN (SELECT value FROM json_each(?))"
-            params.append(json.dumps(list(within_ids), ensure_ascii=False))
+            with self._read() as conn:
+                packed = conn.execute(
+                    "SELECT group_concat(pk) FROM docs WHERE id IN (SELECT value FROM json_each(?))",
+                    (json.dumps(list(within_ids), ensure_ascii=False),),
+                ).fetchone()[0]
+            keys = np.array(packed.split(",") if packed else [], dtype=np.int64)
             if filters:
-                candidates += " INTERSECT SELECT value FROM json_each(?)"
-                params.append(json.dumps(self._filtered_keys_for(filters).tolist()))
+                keys = np.intersect1d(np.unique(keys), self._filtered_keys_for(filters), assume_unique=True)
+            candidates = "SELECT value AS pk FROM json_each(?)"
+            params.append(json.dumps(keys.tolist()))
         elif filters:
-            candidates = "SELECT value FROM json_each(?)"
+            candidates = "SELECT value AS pk FROM json_each(?)"
             params.append(json.dumps(self._filtered_keys_for(filters).tolist()))
         else:
             candidates = ""
@@ -65,10 +70,7 @@ class MetaStatsMixin:
             params.append(group_by.removeprefix("meta."))
         else:
             counted, join = "COUNT(DISTINCT f.pk)", ""
-        if candidates:
-            source = f"(SELECT pk FROM ({candidates})) AS c CROSS JOIN doc_facets AS f ON f.pk = c.pk"
-        else:
-            source = "doc_facets AS f"
+        source = f"({candidates}) AS c CROSS JOIN doc_facets AS f ON f.pk = c.pk" if candidates else "doc_facets AS f"
         sql = (
             f"SELECT f.field, f.value, f.vtype, {counted} FROM {source} {join}"
             " WHERE f.field IN (SELECT value FROM json_each(?)) GROUP BY f.field, f.vtype, f.value"

@@ -157,6 +157,8 @@ export interface Section {
 export interface EntryDetail {
   id: string
   version: number
+  /** Not in the contract; when present it names the latest version. */
+  current_version?: number
   versions: EntryVersion[]
   kind: EntryKind
   title: string
@@ -188,13 +190,19 @@ export interface SimilarResponse {
   hits: Hit[]
 }
 
+/**
+ * A guideline article related to an entry. The contract names `entry_id` and `text`; a Hit-shaped article
+ * (`id`, `passage`) is accepted too — use `normalizeArticle()` to read either.
+ */
 export interface GuidelineArticle {
-  entry_id: string
+  entry_id?: string
+  id?: string
   title: string
-  heading: string | null
-  text: string
-  path: string[]
-  score: number
+  heading?: string | null
+  text?: string
+  passage?: string
+  path?: string[]
+  score?: number
 }
 
 export interface RelatedPowerItem extends EntrySummary {

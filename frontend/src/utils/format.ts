@@ -41,3 +41,30 @@ export function setDocumentTitle(...parts: (string | null | undefined)[]): void 
   const list = parts.filter((p): p is string => !!p)
   document.title = [...list, zh.app.titleSuffix].join(' - ')
 }
+
+/** Guideline articles in either the contract's shape or a search-hit shape. */
+export function normalizeArticle(a: {
+  entry_id?: string
+  id?: string
+  title: string
+  heading?: string | null
+  text?: string
+  passage?: string
+  path?: string[]
+}): { entryId: string; title: string; heading: string; text: string; path: string[] } {
+  return {
+    entryId: a.entry_id ?? a.id ?? '',
+    title: a.title,
+    heading: a.heading ?? '',
+    text: a.text ?? a.passage ?? '',
+    path: a.path ?? [],
+  }
+}
+
+/** Title and (original) sub-heading of a section: articles and free text use their own heading. */
+export function sectionTitles(s: { key: string; label: string; heading: string | null }): { title: string; sub: string } {
+  const heading = (s.heading ?? '').replace(/^【\s*/, '').replace(/\s*】$/, '').trim()
+  if (s.key === 'article' || s.key === 'body' || s.key === 'item') return { title: heading || s.label, sub: '' }
+  const title = s.label || heading
+  return { title, sub: heading && heading !== title ? heading : '' }
+}

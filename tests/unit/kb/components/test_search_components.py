@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from haystack import Document
 
-from kb.components.entry_folder import fold_chunks
+from kb.components.entry_folder import add_passage, fold_chunks
 from kb.components.legal_element_ranker import LegalElementRanker
 from kb.components.query_normalizer import QueryNormalizer, analyze_query
 from kb.components.rrf_joiner import WeightedRrfJoiner, weighted_rrf
@@ -73,6 +73,8 @@ def test_fold_takes_the_best_chunk_and_explains_the_match() -> None:
     hits = fold_chunks(docs, analyze_query("盗窃罪 附条件不起诉"))
     assert [h.entry_id for h in hits] == ["e1", "e2"]
     assert hits[0].section == "facts" and hits[0].score == pytest.approx(0.9 + 0.1 * 0.5)
+    shown = add_passage(hits[0], ["盗窃"])
+    assert [shown.passage[s:e] for s, e in shown.highlights] == ["盗窃"]
     assert {r.label for r in hits[0].reasons} >= {"同罪名：盗窃罪", "同处理结果：附条件不起诉"}
 
 
