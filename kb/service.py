@@ -231,9 +231,7 @@ class KnowledgeBase:
         """No query: every matching entry (its first chunk), newest first."""
         first = {"field": "meta.chunk_index", "operator": "==", "value": 0}
         combined = first if filters is None else {"operator": "AND", "conditions": [filters, first]}
-        docs = self.store.filter_documents(combined)
-        for doc in docs:
-            doc.score = 0.0
+        docs = [replace(doc, score=0.0) for doc in self.store.filter_documents(combined)]
         hits = fold_chunks(docs, None)
         hits.sort(key=lambda h: (str(h.meta.get("publish_date") or ""), h.meta.get("title", "")), reverse=True)
         return hits

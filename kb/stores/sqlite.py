@@ -137,7 +137,7 @@ class SqliteDocumentStore(MetaStatsMixin):
         self._pool: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()
         self._vectors_slot: _Slot[VectorIndex] = _Slot("vectors")
         self._terms_slot: _Slot[TermIndex] = _Slot("terms")
-        self._key_cache = _KeyCache(128)
+        self._cache = _LruCache(128)
         self._writers = 0  # write transactions of this process not yet reflected in the in-memory indexes
         self._closed = False
         self._conn = self._open()
@@ -640,6 +640,15 @@ class SqliteDocumentStore(MetaStatsMixin):
             }
         return [row_to_document(rows[pk], score=score, with_score=True) for pk, score in hits if pk in rows]
 
+    def _cached(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+        with self._read() as conn:
+            full_key = (_generation(conn), key)
+        value = self._cache.get(full_key)
+        if value is None:
+            value = compute()
+            self._cache.put(full_key, value)
+        return value
+
     def _filtered_keys_for(self, filters: dict[str, Any]) -> npt.NDArray[np.int64]:
         tree = parse_filters(filters)
         return self._filtered_keys(tree) if tree is not None else self._filtered_keys(Const(True))
@@ -651,11 +660,12 @@ class SqliteDocumentStore(MetaStatsMixin):
 
             def fetch(select: SqlClause) -> npt.NDArray[np.int64]:
                 cache_key = (generation, select.sql, select.params)
-                cached = self._key_cache.get(cache_key)
+                cached: npt.NDArray[np.int64] | None = self._cache.get(cache_key)
                 if cached is None:
                     row = conn.execute(f"SELECT group_concat(pk) FROM ({select.sql})", select.params).fetchone()
                     cached = _parse_keys(row[0])
-                    self._key_cache.put(cache_key, cached)
+                    cached.setflags(write=False)
+                    self._cache.put(cache_key, cached)
                 return cached
 
             def universe() -> npt.NDArray[np.int64]:
@@ -812,24 +822,23 @@ class SqliteDocumentStore(MetaStatsMixin):
         }
 
 
-class _KeyCache:
-    """A small LRU of key sets per (generation, SQL, params): facet filters repeat a lot, and a write changes the
-    generation, so stale entries are never hit (they just age out)."""
+class _LruCache:
+    """A small LRU keyed by (generation, ...): a write changes the generation, so stale entries are never hit (they
+    just age out). Holds filter key sets (facet filters repeat a lot) and whole-index facet counts."""
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self._items: OrderedDict[Hashable, npt.NDArray[np.int64]] = OrderedDict()
+        self._items: OrderedDict[Hashable, Any] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: Hashable) -> npt.NDArray[np.int64] | None:
+    def get(self, key: Hashable) -> Any:
         with self._lock:
             value = self._items.get(key)
             if value is not None:
                 self._items.move_to_end(key)
             return value
 
-    def put(self, key: Hashable, value: npt.NDArray[np.int64]) -> None:
-        value.setflags(write=False)
+    def put(self, key: Hashable, value: Any) -> None:
         with self._lock:
             self._items[key] = value
             self._items.move_to_end(key)

@@ -12,7 +12,8 @@ Tables:
   `sqlite_terms`), from which the in-memory BM25 index is built.
 - `doc_vectors(pk, embedding)` — float32 little-endian vectors, apart from `docs` so loading them reads only them.
 - `doc_facets(field, value, vtype, pk)` — every scalar meta value and list element; the primary key
-  `(field, value, pk)` answers equality/`in` filters and facet counts, the `(pk, field)` index deletes and groups.
+  `(field, value, pk)` answers equality/`in` filters and facet counts, the `(pk, field, vtype)` index (which also
+  holds `value`, as part of the primary key) deletes, groups, and reads a few documents' facets without a lookup.
 - `kb_meta(key, value)` — schema version, embedding dimension, and a generation counter bumped by every write, which
   tells an in-memory vector index that another process changed the file.
 """
@@ -52,7 +53,7 @@ CREATE TABLE IF NOT EXISTS doc_facets (
     pk INTEGER NOT NULL,
     PRIMARY KEY (field, value, pk)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS doc_facets_pk ON doc_facets (pk, field);
+CREATE INDEX IF NOT EXISTS doc_facets_pk ON doc_facets (pk, field, vtype);
 CREATE VIRTUAL TABLE IF NOT EXISTS docs_fts USING fts5(
     title_tokens, tokens, content='docs', content_rowid='pk', tokenize='unicode61 remove_diacritics 0'
 );

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
@@ -21,6 +21,10 @@ class MetaStatsMixin:
         raise NotImplementedError
 
     def _filtered_keys_for(self, filters: dict[str, Any]) -> npt.NDArray[np.int64]:
+        raise NotImplementedError
+
+    def _cached(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+        """compute(), memoised until the next write to the index."""
         raise NotImplementedError
 
     def facet_counts(
@@ -42,6 +46,21 @@ class MetaStatsMixin:
             count once per element; every requested field is present, possibly empty.
         """
         names = [f.removeprefix("meta.") for f in fields]
+        if within_ids is None:  # counts over the whole index (or a filter) change only with a write: memoise them
+            key = ("facet_counts", tuple(names), json.dumps(filters, sort_keys=True, default=str), group_by)
+            cached: dict[str, dict[str, int]] = self._cached(
+                key, lambda: self._facet_counts(names, filters, None, group_by)
+            )
+            return {name: dict(values) for name, values in cached.items()}
+        return self._facet_counts(names, filters, within_ids, group_by)
+
+    def _facet_counts(
+        self,
+        names: list[str],
+        filters: dict[str, Any] | None,
+        within_ids: Sequence[str] | None,
+        group_by: str | None,
+    ) -> dict[str, dict[str, int]]:
         result: dict[str, dict[str, int]] = {name: {} for name in names}
         if not names or (within_ids is not None and len(within_ids) == 0):
             return result

@@ -1,0 +1,127 @@
+"""The search contract, run against every backend: golden queries on the demo corpus, filters, facets, hostile input.
+
+The `backend_kb` fixture is parametrised; the Elasticsearch variant joins when that backend is configured for the
+test session (see tests/es).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from kb.errors import InvalidFilter, InvalidQuery
+from kb.search_request import SearchRequest
+from kb.service import KnowledgeBase
+
+
+@pytest.fixture
+def backend_kb(demo_kb: KnowledgeBase) -> KnowledgeBase:
+    return demo_kb
+
+
+def _numbers(kb: KnowledgeBase, query: str, top_k: int, filters: dict[str, list[str]] | None = None) -> list[Any]:
+    result = kb.search(SearchRequest(query=query, filters=filters or {}, page_size=top_k))
+    return [h.meta.get("number") or h.meta.get("title") for h in result.hits]
+
+
+def test_golden_queries_find_their_cases(backend_kb: KnowledgeBase, golden_queries: list[dict[str, Any]]) -> None:
+    misses = []
+    for item in golden_queries:
+        filters = {k: [v] for k, v in item.get("filters", {}).items()}
+        found = _numbers(backend_kb, item["query"], 5, filters)
+        if "expected_numbers" in item:
+            missing = [n for n in item["expected_numbers"] if n not in found]
+            if missing:
+                misses.append((item["id"], item["query"], missing, found))
+        else:
+            if not set(item["expected_power_items"]) & set(found):
+                misses.append((item["id"], item["query"], item["expected_power_items"], found))
+    assert not misses, misses
+
+
+def test_filters_restrict_every_hit(backend_kb: KnowledgeBase) -> None:
+    result = backend_kb.search(SearchRequest(query="不起诉", filters={"line": ["刑事检察"], "case_type": ["警示案例"]}))
+    assert result.hits
+    assert all(h.meta["line"] == "刑事检察" and h.meta["case_type"] == "警示案例" for h in result.hits)
+
+
+def test_list_field_filter_matches_any_value(backend_kb: KnowledgeBase) -> None:
+    result = backend_kb.search(SearchRequest(query="", filters={"charges": ["盗窃罪", "危险驾驶罪"]}, page_size=50))
+    assert result.total >= 4
+    assert all({"盗窃罪", "危险驾驶罪"} & set(h.meta["charges"]) for h in result.hits)
+
+
+def test_facets_count_entries_of_the_result(backend_kb: KnowledgeBase) -> None:
+    result = backend_kb.search(SearchRequest(query="检察建议", page_size=5))
+    lines = dict(result.facets["line"])
+    assert sum(lines.values()) == result.total
+    assert set(result.facets) >= {"line", "case_type", "charges", "outcomes", "year"}
+
+
+def test_hits_carry_passage_highlights_and_reasons(backend_kb: KnowledgeBase) -> None:
+    result = backend_kb.search(SearchRequest(query="醉酒驾驶 危险驾驶罪 不起诉", page_size=3))
+    top = result.hits[0]
+    assert top.highlights
+    assert all(0 <= s < e <= len(top.passage) for s, e in top.highlights)
+    assert any(r.kind == "charge" and r.value == "危险驾驶罪" for r in top.reasons)
+
+
+def test_paging_is_stable_and_disjoint(backend_kb: KnowledgeBase) -> None:
+    first = backend_kb.search(SearchRequest(query="检察机关", page=1, page_size=5))
+    second = backend_kb.search(SearchRequest(query="检察机关", page=2, page_size=5))
+    assert first.total == second.total
+    assert not {h.entry_id for h in first.hits} & {h.entry_id for h in second.hits}
+
+
+def test_sort_by_date(backend_kb: KnowledgeBase) -> None:
+    result = backend_kb.search(SearchRequest(query="起诉", sort="date", page_size=20))
+    dates = [h.meta.get("publish_date") or "" for h in result.hits]
+    assert dates == sorted(dates, reverse=True)
+
+
+def test_long_pasted_case_description(backend_kb: KnowledgeBase) -> None:
+    facts = (
+        "2023年4月，犯罪嫌疑人王某（17周岁，在校学生）伙同他人在某市某区多次进入超市，趁店员不备窃取商品，"
+        "共计价值人民币二千余元。案发后王某如实供述，家长代为退赔并取得超市谅解。"
+    )
+    query = facts * 32
+    assert len(query) > 2500
+    numbers = _numbers(backend_kb, query, 5)
+    assert {"示例刑-001", "示例刑-002"} & set(numbers)
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["NEAR", "AND", 'a" OR "b', "盗窃 NEAR/2 抢劫", "(盗窃", "盗窃 AND -不起诉", "'; DROP TABLE docs;--", "盗窃*"],
+)
+def test_search_syntax_in_queries_is_harmless(backend_kb: KnowledgeBase, query: str) -> None:
+    result = backend_kb.search(SearchRequest(query=query))
+    assert result.total >= 0
+    if "盗窃" in query:
+        assert result.hits
+
+
+@pytest.mark.parametrize("query", ['"', "*", "-", "^*:", ")("])
+def test_bare_search_operators_get_a_chinese_error(backend_kb: KnowledgeBase, query: str) -> None:
+    with pytest.raises(InvalidQuery, match="没有可检索的文字"):
+        backend_kb.search(SearchRequest(query=query))
+
+
+@pytest.mark.parametrize("query", ["，。！？……", "😀😀🙈", "？？？!!!"])
+def test_punctuation_or_emoji_only_gets_a_chinese_error(backend_kb: KnowledgeBase, query: str) -> None:
+    with pytest.raises(InvalidQuery, match="没有可检索的文字"):
+        backend_kb.search(SearchRequest(query=query))
+
+
+def test_ten_thousand_character_query_works(backend_kb: KnowledgeBase) -> None:
+    query = ("被告人驾驶机动车，血液酒精含量超标，被查获。" * 500)[:10000]
+    assert len(query) == 10000
+    assert backend_kb.search(SearchRequest(query=query)).hits
+
+
+def test_bad_filters_and_paging_are_refused() -> None:
+    with pytest.raises(InvalidFilter, match="不支持的筛选字段"):
+        SearchRequest(query="x", filters={"password": ["1"]})
+    with pytest.raises(InvalidFilter, match="分页参数无效"):
+        SearchRequest(query="x", page=0)
