@@ -12,6 +12,7 @@ from pathlib import Path
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.errors import install_error_handlers
 from api.routes import entries, health, ingest, search
@@ -84,6 +85,8 @@ def _mount_frontend(app: FastAPI) -> None:
 
     @app.get("/{path:path}", include_in_schema=False)
     async def spa(path: str) -> FileResponse:
+        if path == "api" or path.startswith("api/"):
+            raise StarletteHTTPException(status_code=404)
         # Files at the top of the build (favicon …) as they are; every other path is a client-side route.
         candidate = (root / path).resolve()
         if path and candidate.is_file() and candidate.is_relative_to(root.resolve()):

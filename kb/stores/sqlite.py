@@ -68,6 +68,9 @@ logger = logging.getLogger(__name__)
 BM25_SCALING_FACTOR = 8.0  # as Haystack's in-memory store: expit(score / 8)
 Engine = Literal["auto", "memory", "fts5"]
 _MEMORY = ":memory:"
+# In-memory hits beyond top_k that are fetched too, so that documents deleted between the search and the fetch
+# (by a concurrent write the index has not seen yet) leave no hole in the results.
+_SPARE = 8
 
 
 class _Versioned(Protocol):
@@ -630,7 +633,7 @@ class SqliteDocumentStore(MetaStatsMixin):
         sql = f"SELECT {DOC_COLUMNS}, {embedding} FROM docs AS d {join} WHERE {column} IN (SELECT value FROM json_each(?))"
         return conn.execute(sql, (json.dumps(values, ensure_ascii=False),)).fetchall()
 
-    def _scored(self, hits: Sequence[tuple[int, float]], *, return_embedding: bool) -> list[Document]:
+    def _scored(self, hits: Sequence[tuple[int, float]], top_k: int, *, return_embedding: bool) -> list[Document]:
         """Documents for (pk, score) hits, in hit order, carrying the score; hits deleted meanwhile are dropped."""
         if not hits:
             return []
@@ -638,7 +641,8 @@ class SqliteDocumentStore(MetaStatsMixin):
             rows = {
                 r[0]: r for r in self._rows(conn, "d.pk", [pk for pk, _ in hits], return_embedding=return_embedding)
             }
-        return [row_to_document(rows[pk], score=score, with_score=True) for pk, score in hits if pk in rows]
+        found = [(pk, score) for pk, score in hits if pk in rows][:top_k]
+        return [row_to_document(rows[pk], score=score, with_score=True) for pk, score in found]
 
     def _cached(self, key: Hashable, compute: Callable[[], Any]) -> Any:
         with self._read() as conn:
@@ -712,7 +716,7 @@ class SqliteDocumentStore(MetaStatsMixin):
             hits = self._memory_hits(index, weights, tree, top_k)
         if scale_score:
             hits = [(pk, _expit(score / BM25_SCALING_FACTOR)) for pk, score in hits]
-        return self._scored(hits, return_embedding=return_embedding)
+        return self._scored(hits, top_k, return_embedding=return_embedding)
 
     def _memory_hits(
         self, index: TermIndex, weights: dict[str, float], tree: Node | None, top_k: int
@@ -731,7 +735,7 @@ class SqliteDocumentStore(MetaStatsMixin):
             terms = list(kept)
             tids = np.array([known[t] for t in terms], dtype=np.int64)
         allowed = self._filtered_keys(tree) if tree is not None else None
-        keys, scores = index.search(tids, [weights[t] for t in terms], top_k, allowed)
+        keys, scores = index.search(tids, [weights[t] for t in terms], top_k + _SPARE, allowed)
         return [(int(k), float(s)) for k, s in zip(keys, scores, strict=True)]
 
     @staticmethod
@@ -789,9 +793,9 @@ class SqliteDocumentStore(MetaStatsMixin):
             )
             raise ConfigError(msg, path=self.path)
         allowed = self._filtered_keys(tree) if tree is not None else None
-        keys, scores = index.search(query, top_k, allowed)
+        keys, scores = index.search(query, top_k + _SPARE, allowed)
         hits = [(int(k), (float(s) + 1) / 2 if scale_score else float(s)) for k, s in zip(keys, scores, strict=True)]
-        return self._scored(hits, return_embedding=return_embedding)
+        return self._scored(hits, top_k, return_embedding=return_embedding)
 
     # --- statistics for `kb bench` and health checks ---------------------------------------------------------------
 
