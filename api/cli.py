@@ -300,3 +300,28 @@ def es_stop(home: Annotated[Path, typer.Option(help="服务器数据目录")] = 
 
 if __name__ == "__main__":
     app()
+
+
+@app.command()
+def bench(
+    chunks: Annotated[str, typer.Option(help="规模（逗号分隔的块数）")] = "10000,100000",
+    embedder: Annotated[str | None, typer.Option(help="向量模型（默认取 KB_EMBEDDER）")] = None,
+    ingest_files: Annotated[int, typer.Option(help="导入吞吐测试所用文件数（0 跳过）")] = 20,
+    repeats: Annotated[int, typer.Option(min=1, help="每条查询重复次数")] = 3,
+    out_dir: Annotated[Path, typer.Option(help="原始结果目录")] = Path("bench-results"),
+) -> None:
+    """性能基准：导入吞吐、混合检索 p50/p95（1 万与 10 万块）、内存、API 就绪时间。"""
+    from api.bench import run_bench
+
+    settings = _settings()
+    sizes = [int(x) for x in chunks.split(",") if x.strip()]
+    report = run_bench(
+        sizes=sizes,
+        embedder=embedder or settings.embedder,
+        ingest_limit=ingest_files,
+        repeats=repeats,
+        out_dir=out_dir,
+        say=lambda line: console.print(line),
+    )
+    summary = {"ingest": report.ingest, "query": report.query, "ready": report.ready}
+    sys.stdout.write(json.dumps(summary, ensure_ascii=False, indent=1) + "\n")

@@ -40,10 +40,17 @@ def best_window(text: str, spans: list[tuple[int, int]], width: int = 240) -> tu
     """The `width`-character window of `text` holding the most highlighted characters, with spans shifted into it."""
     if len(text) <= width:
         return text, spans
+    covered = [0] * (len(text) + 1)  # prefix sums of highlighted characters
+    marks = [0] * len(text)
+    for s, e in spans:
+        for i in range(s, e):
+            marks[i] = 1
+    for i, mark in enumerate(marks):
+        covered[i + 1] = covered[i] + mark
     best_start, best_score = 0, -1
     for start, _ in spans or [(0, 0)]:
         lo = max(0, min(start - width // 6, len(text) - width))
-        score = sum(min(e, lo + width) - max(s, lo) for s, e in spans if e > lo and s < lo + width)
+        score = covered[lo + width] - covered[lo]
         if score > best_score:
             best_start, best_score = lo, score
     lo, hi = best_start, best_start + width

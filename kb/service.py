@@ -57,6 +57,7 @@ class KnowledgeBase:
         self.backend = build_index_backend(settings, embedding_dim=dim)
         self.store = self.backend.store
         self.normalizer = QueryNormalizer(max_chars=settings.max_query_chars)
+        self.candidates = 100  # chunks asked of each retriever; facets and totals count the entries among them
         text_embedder = KbTextEmbedder.from_embedder(self.embedder) if self.embedder is not None else None
         self.pipeline = build_search_pipeline(
             bm25_retriever=self.backend.bm25_retriever,
@@ -196,7 +197,7 @@ class KnowledgeBase:
             raise InvalidQuery("查询中没有可检索的文字（只有标点或表情符号）。请输入关键词或案情描述。", query=query[:50])
         need = request.page * request.page_size
         if query:
-            top_k = max(200, need * 4)
+            top_k = max(self.candidates, need * 2)
             out = run_search_pipeline(self.pipeline, query, filters=haystack_filters, top_k=top_k)
             hits: list[SearchHit] = out["hits"]
             analysis: dict[str, Any] = out["analysis"].to_public()

@@ -5,15 +5,34 @@ from __future__ import annotations
 from typing import Any
 
 from haystack import Document, component, default_from_dict, default_to_dict
+from haystack.document_stores.types import FilterPolicy, apply_filter_policy
 
 from kb.stores.sqlite import SqliteDocumentStore
 
 
 @component
 class SqliteBm25Retriever:
-    def __init__(self, document_store: SqliteDocumentStore, filters: dict[str, Any] | None = None, top_k: int = 10) -> None:
+    """Keyword retrieval (BM25 over jieba-segmented text) from a SqliteDocumentStore.
+
+    `query` is raw text, a list of tokens, or {token: weight} as the query normalizer produces it.
+
+    :param document_store: the store to search.
+    :param filters: filters applied to every query (Haystack filter syntax).
+    :param top_k: how many documents to return.
+    :param scale_score: map scores to 0..1 with expit(score / 8).
+    :param filter_policy: REPLACE (runtime filters replace init filters) or MERGE (both apply).
+    """
+
+    def __init__(
+        self,
+        document_store: SqliteDocumentStore,
+        filters: dict[str, Any] | None = None,
+        top_k: int = 10,
+        scale_score: bool = False,
+        filter_policy: FilterPolicy = FilterPolicy.REPLACE,
+    ) -> None:
         if not isinstance(document_store, SqliteDocumentStore):
-            msg = "document_store must be a SqliteDocumentStore"
+            msg = f"document_store must be a SqliteDocumentStore, got {type(document_store).__name__}"
             raise TypeError(msg)
         if top_k <= 0:
             msg = f"top_k must be > 0, got {top_k}"
@@ -21,15 +40,32 @@ class SqliteBm25Retriever:
         self.document_store = document_store
         self.filters = filters
         self.top_k = top_k
+        self.scale_score = scale_score
+        self.filter_policy = FilterPolicy.from_str(filter_policy) if isinstance(filter_policy, str) else filter_policy
+
+    def warm_up(self) -> None:
+        """Load the store's in-memory indexes (Pipeline.warm_up calls this)."""
+        self.document_store.warm_up()
 
     def to_dict(self) -> dict[str, Any]:
-        return default_to_dict(self, document_store=self.document_store.to_dict(), filters=self.filters, top_k=self.top_k)
+        return default_to_dict(
+            self,
+            document_store=self.document_store,
+            filters=self.filters,
+            top_k=self.top_k,
+            scale_score=self.scale_score,
+            filter_policy=self.filter_policy.value,
+        )
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SqliteBm25Retriever:
-        params = data["init_parameters"]
-        params["document_store"] = SqliteDocumentStore.from_dict(params["document_store"])
-        return default_from_dict(cls, data)
+        params = dict(data.get("init_parameters", {}))
+        store = params.get("document_store")
+        if isinstance(store, dict):
+            params["document_store"] = SqliteDocumentStore.from_dict(store)
+        if "filter_policy" in params:
+            params["filter_policy"] = FilterPolicy.from_str(params["filter_policy"])
+        return default_from_dict(cls, {**data, "init_parameters": params})
 
     @component.output_types(documents=list[Document])
     def run(
@@ -37,8 +73,18 @@ class SqliteBm25Retriever:
         query: dict[str, float] | list[str] | str,
         filters: dict[str, Any] | None = None,
         top_k: int | None = None,
+        scale_score: bool | None = None,
     ) -> dict[str, list[Document]]:
+        """Documents matching the query, best first. None arguments take the values given at init."""
+        resolved_filters = apply_filter_policy(self.filter_policy, self.filters, filters)
+        k = self.top_k if top_k is None else top_k
+        if k < 0:
+            msg = f"top_k must be >= 0, got {k}"
+            raise ValueError(msg)
         docs = self.document_store.bm25_retrieval(
-            query, filters=filters if filters is not None else self.filters, top_k=top_k or self.top_k
+            query,
+            filters=resolved_filters,
+            top_k=k,
+            scale_score=self.scale_score if scale_score is None else scale_score,
         )
         return {"documents": docs}

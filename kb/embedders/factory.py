@@ -97,7 +97,9 @@ def build_embedder(spec: str) -> Embedder | None:
     if parsed.kind == "e5-small":
         from kb.embedders.e5 import E5Embedder
 
-        return E5Embedder()
+        # Long pasted queries: the first 128 tokens go to the model (≈0.2 s instead of ≈1.7 s on 2 cores);
+        # BM25 still reads the whole text.
+        return E5Embedder(max_query_tokens=128)
     if parsed.kind == "use-m3":
         from kb.embedders.use import UseEmbedder
 

@@ -738,6 +738,25 @@ class SqliteDocumentStore(MetaStatsMixin):
         keys, scores = index.search(tids, [weights[t] for t in terms], top_k + _SPARE, allowed)
         return [(int(k), float(s)) for k, s in zip(keys, scores, strict=True)]
 
+    def doc_freqs(self, tokens: Sequence[str]) -> tuple[dict[str, int], int]:
+        """How many documents contain each token (0 when none does), and how many documents there are.
+
+        For the query normalizer's term selection. A token that splits into several terms gets its rarest term's
+        frequency. Loads the in-memory BM25 index if needed.
+        """
+        index = self._current(self._terms_slot, self._load_terms)
+        if index is None:  # pragma: no cover - the loader always returns an index
+            return {}, 0
+        split = {token: fts.index_terms(token) for token in tokens if isinstance(token, str)}
+        with self._read() as conn:
+            known = self._known_terms(conn, sorted({t for terms in split.values() for t in terms}))
+        tids = list(known.values())
+        df_of_tid = dict(zip(tids, index.doc_freq(tids).tolist(), strict=True)) if tids else {}
+        result: dict[str, int] = {}
+        for token, terms in split.items():
+            result[token] = min((df_of_tid.get(known.get(t, -1), 0) for t in terms), default=0)
+        return result, index.n_docs
+
     @staticmethod
     def _known_terms(conn: sqlite3.Connection, terms: list[str]) -> dict[str, int]:
         rows = conn.execute(

@@ -43,7 +43,7 @@ def test_published_case() -> None:
 
 def test_outlined_case() -> None:
     (entry,) = parse_document(raw(OUTLINED))
-    assert entry.title == "孙某帮助信息网络犯罪活动案(示例)"
+    assert entry.title == "孙某帮助信息网络犯罪活动案（示例）"  # display punctuation restored
     assert [s.key for s in entry.sections] == ["facts", "process", "significance"]
     assert entry.outcomes == ["不起诉"]
 

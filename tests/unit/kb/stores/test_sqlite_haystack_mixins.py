@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from haystack import Document
 from haystack.document_stores.errors import DuplicateDocumentError
-from haystack.document_stores.types import DuplicatePolicy
+from haystack.document_stores.types import DocumentStore, DuplicatePolicy
 from haystack.testing.document_store import (
     CountDocumentsByFilterTest,
     CountUniqueMetadataByFilterTest,
@@ -53,7 +53,7 @@ class TestSqliteStoreHaystackSuite(
             want_fields.pop("embedding")
             assert got_fields == want_fields
 
-    def test_write_documents(self, document_store: SqliteDocumentStore) -> None:
+    def test_write_documents(self, document_store: DocumentStore) -> None:
         """Default policy (NONE) behaves as FAIL, and a failing batch writes nothing at all."""
         first = Document(id="1", content="盗窃罪 案件")
         assert document_store.write_documents([first]) == 1

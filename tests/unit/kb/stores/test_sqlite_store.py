@@ -466,3 +466,78 @@ class TestThreads:
         with_term = [d.id for d in file_store.filter_documents() if "检察机关" in (d.content or "")]
         assert sorted(top_ids(file_store.bm25_retrieval("检察机关", top_k=1000))) == sorted(with_term)
         assert len(file_store.embedding_retrieval([1.0] * 8, top_k=1000)) == expected
+
+
+class TestInMemoryIndexes:
+    def write_batches(self, store: SqliteDocumentStore, seed: int) -> None:
+        rng = np.random.default_rng(seed)
+        vocabulary = [f"词{i}" for i in range(60)]
+        for batch in range(6):
+            docs = [
+                Document(
+                    id=f"d{batch}-{i}",
+                    meta={"_tokens": " ".join(rng.choice(vocabulary, size=int(rng.integers(5, 40)))), "batch": batch},
+                    embedding=rng.standard_normal(6).tolist(),
+                )
+                for i in range(40)
+            ]
+            store.write_documents(docs)
+            if batch % 2:
+                store.delete_by_filter({"field": "meta.batch", "operator": "==", "value": batch - 1})
+            store.write_documents(docs[:5], policy=DuplicatePolicy.OVERWRITE)
+
+    @pytest.mark.parametrize("fold_early", [False, True])
+    def test_incremental_updates_match_a_fresh_load(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fold_early: bool
+    ) -> None:
+        if fold_early:  # exercise the delta fold and dead-document compaction on small data
+            monkeypatch.setattr(sqlite_terms, "_DELTA_MIN", 50)
+            monkeypatch.setattr(sqlite_terms, "_DEAD_FRACTION", 0.05)
+        path = tmp_path / "inc.sqlite3"
+        with SqliteDocumentStore(path) as live:
+            live.write_documents([Document(id="seed", meta={"_tokens": "词1"}, embedding=[1.0] * 6)])
+            live.warm_up()  # from here on the in-memory indexes follow the writes incrementally
+            self.write_batches(live, seed=4)
+            with SqliteDocumentStore(path) as fresh:
+                for query in (["词1", "词2"], ["词7"], {"词3": 2.0, "词50": 1.0}):
+                    got = live.bm25_retrieval(query, top_k=15)
+                    want = fresh.bm25_retrieval(query, top_k=15)
+                    assert {d.id for d in got} == {d.id for d in want}
+                    got_scores = {d.id: d.score for d in got}
+                    for doc in want:
+                        assert got_scores[doc.id] == pytest.approx(doc.score, rel=0.15)
+                query_vector = [0.3, -1.0, 0.2, 0.0, 1.0, 0.5]
+                assert top_ids(live.embedding_retrieval(query_vector, top_k=20)) == top_ids(
+                    fresh.embedding_retrieval(query_vector, top_k=20)
+                )
+                assert live.count_documents() == fresh.count_documents() == 1 + 3 * 40
+
+    def test_doc_freqs_for_the_query_normalizer(self, case_store: SqliteDocumentStore) -> None:
+        dfs, n_docs = case_store.doc_freqs(["盗窃", "检察机关", "量子力学", "，"])
+        assert n_docs == 8
+        assert dfs["盗窃"] == 2
+        assert dfs["检察机关"] == 5
+        assert dfs["量子力学"] == 0
+        assert dfs["，"] == 0
+
+    def test_vector_index_compacts_after_many_deletes(self, store: SqliteDocumentStore) -> None:
+        rng = np.random.default_rng(2)
+        store.write_documents([Document(id=f"v{i}", embedding=rng.standard_normal(4).tolist()) for i in range(100)])
+        store.warm_up()
+        store.delete_documents([f"v{i}" for i in range(60)])
+        index = store._vectors_slot.index
+        assert index is not None and len(index) == 40
+        assert index._snap.size == 40  # dead rows were dropped
+        assert len(store.embedding_retrieval([1.0, 0.0, 0.0, 0.0], top_k=100)) == 40
+
+    def test_stats(self, case_store: SqliteDocumentStore) -> None:
+        stats = case_store.stats()
+        assert stats["documents"] == 8
+        assert stats["vectors"] == 8
+        assert stats["embedding_dim"] == 8
+        assert stats["file_bytes"] > 0
+        assert stats["terms"] > 20
+        assert stats["vectors_loaded"] is False
+        case_store.warm_up()
+        assert case_store.stats()["vectors_loaded"] is True
+        assert case_store.stats()["terms_loaded"] is True

@@ -1,0 +1,226 @@
+"""`kb bench`: ingest throughput, hybrid query latency at scale, memory, time to API ready.
+
+Figures are medians and percentiles over repeated runs; raw per-query timings go to a JSON file so they can be
+re-analysed. Synthetic chunks (kb.stores.synthetic) stand in for scale; queries are embedded by the real model.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import resource
+import shutil
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from kb.config import Settings
+
+SPP_CASES = Path("../shared/data/cn-guiding-cases/raw/spp_guiding")
+REAL_QUERIES = [
+    "未成年人盗窃附条件不起诉",
+    "醉酒驾驶 不起诉",
+    "帮信 银行卡 出租",
+    "污染环境 公益诉讼 诉前检察建议",
+    "虚假诉讼 民事抗诉",
+    "非法吸收公众存款 认罪认罚 量刑建议",
+    "检察官 超越权限 不批捕",
+    "行政争议实质性化解",
+]
+
+
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text(encoding="utf-8").splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def summarise(values: list[float]) -> dict[str, float]:
+    return {
+        "n": len(values),
+        "p50_ms": round(percentile(values, 50), 2),
+        "p95_ms": round(percentile(values, 95), 2),
+        "mean_ms": round(statistics.fmean(values), 2) if values else float("nan"),
+    }
+
+
+@dataclass
+class BenchReport:
+    started: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
+    machine: dict[str, Any] = field(default_factory=dict)
+    ingest: dict[str, Any] = field(default_factory=dict)
+    query: dict[str, Any] = field(default_factory=dict)
+    ready: dict[str, Any] = field(default_factory=dict)
+    raw: dict[str, Any] = field(default_factory=dict)
+
+
+def _machine() -> dict[str, Any]:
+    import os
+
+    return {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()}
+
+
+def bench_ingest(source: Path, limit: int, embedder: str, say: Callable[[str], None]) -> dict[str, Any]:
+    """Ingest `limit` files twice into fresh homes: without embeddings, then with `embedder` and a cold cache."""
+    from ingest.pipeline import expand_paths, ingest_paths
+    from kb.service import KnowledgeBase
+
+    files = list(expand_paths([source]))[:limit]
+    result: dict[str, Any] = {"source": str(source), "files": len(files)}
+    for label, spec in (("bm25_only", "none"), ("with_embedding", embedder)):
+        home = Path(tempfile.mkdtemp(prefix="kb-bench-ingest-"))
+        try:
+            kb = KnowledgeBase(Settings(_env_file=None, home=home, embedder=spec))  # type: ignore[call-arg]
+            kb.warm_up()
+            embed_seconds = 0.0
+            original = kb.index_pending
+
+            def timed(**kwargs: Any) -> Any:
+                nonlocal embed_seconds
+                report = original(**kwargs)
+                embed_seconds += report.embed_seconds
+                return report
+
+            kb.index_pending = timed  # type: ignore[method-assign]
+            started = time.perf_counter()
+            report = ingest_paths(kb, files)
+            elapsed = time.perf_counter() - started
+            chunks = kb.store.count_documents()
+            kb.close()
+        finally:
+            shutil.rmtree(home, ignore_errors=True)
+        row = {
+            "seconds": round(elapsed, 2),
+            "chunks": chunks,
+            "entries": sum(len(f.entries) for f in report.files),
+            "chunks_per_s": round(chunks / elapsed, 1),
+            "embed_seconds": round(embed_seconds, 2),
+        }
+        if embed_seconds > 0:
+            row["overhead_over_embedder"] = round((elapsed - embed_seconds) / embed_seconds, 4)
+        result[label] = row
+        say(f"ingest {label}: {row}")
+    return result
+
+
+def bench_queries(n_chunks: int, embedder: str, repeats: int, say: Callable[[str], None]) -> dict[str, Any]:
+    from kb.embedders.factory import build_embedder
+    from kb.search_request import SearchRequest
+    from kb.service import KnowledgeBase
+    from kb.stores.synthetic import build_synthetic_store, synthetic_queries
+
+    model = build_embedder(embedder)
+    dim = model.dim if model is not None else 384
+    home = Path(tempfile.mkdtemp(prefix=f"kb-bench-{n_chunks}-"))
+    try:
+        t0 = time.perf_counter()
+        store = build_synthetic_store(home / "index.sqlite3", n_chunks, dim=dim)
+        build_s = time.perf_counter() - t0
+        store.close()
+        size_mb = (home / "index.sqlite3").stat().st_size / 1e6
+        settings = Settings(_env_file=None, home=home, embedder=embedder)  # type: ignore[call-arg]
+        t0 = time.perf_counter()
+        kb = KnowledgeBase(settings, embedder=model) if model is not None else KnowledgeBase(settings)
+        kb.warm_up()
+        ready_s = time.perf_counter() - t0
+        synthetic = [" ".join(q.tokens) for q in synthetic_queries(40, dim)]
+        queries = REAL_QUERIES + synthetic
+        for q in queries[:5]:  # warm caches once
+            kb.search(SearchRequest(query=q, filters={"kind": ["case"]}))
+        hybrid: list[float] = []
+        embed: list[float] = []
+        filtered: list[float] = []
+        for _ in range(repeats):
+            for i, q in enumerate(queries):
+                if model is not None:
+                    t = time.perf_counter()
+                    model.embed_queries([q])
+                    embed.append((time.perf_counter() - t) * 1000)
+                filters = {"kind": ["case"], "line": ["刑事检察"]} if i % 2 else {"kind": ["case"]}
+                t = time.perf_counter()
+                kb.search(SearchRequest(query=q, filters=filters))
+                ms = (time.perf_counter() - t) * 1000
+                (filtered if i % 2 else hybrid).append(ms)
+        result = {
+            "chunks": n_chunks,
+            "build_s": round(build_s, 1),
+            "index_mb": round(size_mb, 1),
+            "open_and_warm_s": round(ready_s, 2),
+            "hybrid": summarise(hybrid + filtered),
+            "hybrid_unfiltered": summarise(hybrid),
+            "hybrid_filtered": summarise(filtered),
+            "query_embedding": summarise(embed),
+            "rss_mb": round(rss_mb(), 1),
+            "raw_ms": {"unfiltered": hybrid, "filtered": filtered, "embedding": embed},
+        }
+        kb.close()
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+    say(f"query {n_chunks}: hybrid {result['hybrid']} embedding {result['query_embedding']} rss {result['rss_mb']} MB")
+    return result
+
+
+def bench_api_ready(n_chunks: int, embedder: str, say: Callable[[str], None]) -> dict[str, Any]:
+    """Seconds from create_app to the first healthy /api/health, with `n_chunks` indexed (imports excluded)."""
+    from fastapi.testclient import TestClient
+
+    from api.main import create_app
+    from kb.embedders.factory import build_embedder
+    from kb.stores.synthetic import build_synthetic_store
+
+    model = build_embedder(embedder)
+    dim = model.dim if model is not None else 384
+    home = Path(tempfile.mkdtemp(prefix="kb-bench-ready-"))
+    try:
+        build_synthetic_store(home / "index.sqlite3", n_chunks, dim=dim).close()
+        settings = Settings(_env_file=None, home=home, embedder=embedder)  # type: ignore[call-arg]
+        t0 = time.perf_counter()
+        with TestClient(create_app(settings)) as client:
+            status = client.get("/api/health").json()["status"]
+            seconds = time.perf_counter() - t0
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+    result = {"chunks": n_chunks, "seconds": round(seconds, 2), "health": status}
+    say(f"api ready: {result}")
+    return result
+
+
+def run_bench(
+    *,
+    sizes: list[int],
+    embedder: str,
+    ingest_limit: int,
+    repeats: int,
+    out_dir: Path,
+    say: Callable[[str], None],
+) -> BenchReport:
+    report = BenchReport(machine=_machine())
+    source = SPP_CASES if SPP_CASES.is_dir() else Path(__file__).parent.parent / "kb" / "data" / "demo" / "cases"
+    if ingest_limit > 0:
+        report.ingest = bench_ingest(source, ingest_limit, embedder, say)
+    for n in sizes:
+        result = bench_queries(n, embedder, repeats, say)
+        report.raw[f"query_{n}"] = result.pop("raw_ms")
+        report.query[str(n)] = result
+    if sizes:
+        report.ready = bench_api_ready(max(sizes), embedder, say)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    path = out_dir / f"bench-{stamp}.json"
+    path.write_text(json.dumps(report.__dict__, ensure_ascii=False, indent=1), encoding="utf-8")
+    say(f"raw results: {path}")
+    return report
