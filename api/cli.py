@@ -64,11 +64,25 @@ def init(
     console.print(f"数据目录：{settings.home.resolve()}（记录库 {settings.record_url}）")
     if demo:
         demo_dir = demo_corpus_dir()
+        _seed_demo_embeddings(settings, demo_dir)
         report = _ingest_with_progress(kb, [demo_dir / "cases", demo_dir / "guidelines", demo_dir / "power_list"])
         _print_report(report, as_json=False)
         if not report.ok:
             raise typer.Exit(1)
     kb.close()
+
+
+def _seed_demo_embeddings(settings: Settings, demo_dir: Path) -> None:
+    """The demo corpus ships its e5-small vectors (a cache made by `kb init --demo`), so the first start is quick."""
+    bundled = demo_dir / "embeddings.sqlite3"
+    if not bundled.is_file():
+        return
+    from kb.embedders.cache import EmbeddingCache
+
+    with EmbeddingCache(settings.cache_path) as cache:
+        added = cache.import_from(bundled)
+    if added:
+        console.print(f"已载入示例语料的向量缓存：{added} 条")
 
 
 def _ingest_with_progress(kb: Any, paths: list[Path]) -> Any:

@@ -236,7 +236,8 @@ describe('条目', () => {
     await page.goto(`${BASE}/entries/${encodeURIComponent(d.id)}`)
     await page.locator('h1.entry-title').waitFor()
     assert.equal(await page.locator('h1.entry-title').innerText(), d.title)
-    assert.equal(await page.locator('.sections .section').count(), d.sections.length)
+    const shown = d.sections.filter((s) => !(s.key === 'keywords' && d.keywords.length > 0))
+    assert.equal(await page.locator('.sections .section').count(), shown.length)
     if (d.charges.length) await page.locator('.element[data-field="charges"]').waitFor()
     if (d.illustrative) await page.locator('.entry-head .badge-demo').waitFor()
     // Side panels finish loading (content or an explicit empty message).
@@ -495,6 +496,29 @@ describe('导入', () => {
     assert.ok((await page.locator('h1.entry-title').innerText()).includes(token))
     assert.equal(await page.evaluate(() => window.__xss), undefined, 'markup in uploaded text is not executed')
     assert.ok((await page.locator('.sections').innerText()).includes('<img src=x onerror="window.__xss=1">'))
+    const entryPath = new URL(page.url()).pathname
+
+    // Uploading a revised file makes a new version; the old one stays readable with a notice.
+    await page.goto(`${BASE}/upload`)
+    const revised = body.replace('价值人民币三百元', '价值人民币三百五十元')
+    await page.locator('[data-testid="file-input"]').setInputFiles([
+      { name: `e2e-case-${token}.txt`, mimeType: 'text/plain', buffer: Buffer.from(revised, 'utf8') },
+    ])
+    await page.waitForFunction(() => document.querySelector('li.file')?.getAttribute('data-status'), undefined, {
+      timeout: 60_000,
+    })
+    assert.equal(await page.locator('li.file').getAttribute('data-status'), 'updated')
+    await page.goto(`${BASE}${entryPath}?version=1`)
+    const notice = page.locator('[data-testid="old-version"]')
+    await notice.waitFor()
+    assert.match(await notice.innerText(), /您正在查看历史版本（第 1 版）/)
+    assert.ok((await page.locator('.sections').innerText()).includes('价值人民币三百元'))
+    await page.locator('[data-testid="versions"] li').nth(1).waitFor()
+    await screenshot(page, '43-upload-old-version')
+    await notice.getByRole('link', { name: '查看最新版本' }).click()
+    await page.waitForURL((u) => !u.searchParams.has('version'))
+    await page.locator('h1.entry-title').waitFor()
+    assert.ok((await page.locator('.sections').innerText()).includes('价值人民币三百五十元'))
 
     // And search finds it.
     await page.goto(`${BASE}/?q=${encodeURIComponent(title)}`)

@@ -92,6 +92,17 @@ class EmbeddingCache:
             )
             raise ConfigError(detail, path=str(self.path))
 
+    def import_from(self, other: str | Path) -> int:
+        """Copy the vectors of another cache file that this one lacks (e.g. the demo corpus's bundled cache)."""
+        with self._lock:
+            before = self._conn.total_changes
+            self._conn.execute("ATTACH DATABASE ? AS other", (str(other),))
+            try:
+                self._conn.execute("INSERT OR IGNORE INTO embeddings SELECT model, key, dim, vector FROM other.embeddings")
+            finally:
+                self._conn.execute("DETACH DATABASE other")
+            return self._conn.total_changes - before
+
     def get_many(self, model: str, texts: Sequence[str]) -> dict[int, Vector]:
         """Cached vectors by position in `texts`; positions without one are absent."""
         positions: dict[bytes, list[int]] = {}

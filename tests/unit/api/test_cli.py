@@ -1,0 +1,97 @@
+"""The `kb` command through Typer's runner, on a temporary KB_HOME with the hash embedder."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from api.cli import app
+
+CASE = """# 周某诈骗案（示例）
+编号：示例CLI-001
+案例类型：典型案例
+检察类别：刑事检察
+示例：是
+
+【要旨】
+冒充客服实施电信网络诈骗，数额较大的，以诈骗罪追究刑事责任。
+
+【基本案情】
+周某冒充网购平台客服，以退款为名骗取被害人钱款人民币二万元。
+
+【检察机关履职过程】
+检察机关以诈骗罪提起公诉。
+"""
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("KB_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("KB_EMBEDDER", "hash")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_ingest_search_and_stats(env: Path) -> None:
+    runner = CliRunner()
+    (env / "case.md").write_text(CASE, encoding="utf-8")
+    result = runner.invoke(app, ["ingest", str(env / "case.md"), "--json"])
+    assert result.exit_code == 0, result.output
+    assert '"created": 1' in result.output
+
+    again = runner.invoke(app, ["ingest", str(env / "case.md")])
+    assert again.exit_code == 0 and "未变 1" in again.output
+
+    found = runner.invoke(app, ["search", "冒充客服 诈骗", "--json", "--top-k", "3"])
+    assert found.exit_code == 0, found.output
+    rows = [json.loads(line) for line in found.stdout.splitlines() if line.startswith("{")]
+    assert rows[0]["number"] == "示例CLI-001"
+    assert set(rows[0]) >= {"id", "kind", "title", "number", "case_type", "line", "score", "passage", "highlights"}
+
+    filtered = runner.invoke(app, ["search", "诈骗", "--json", "--filter", "line=民事检察"])
+    assert filtered.exit_code == 0 and not [x for x in filtered.stdout.splitlines() if x.startswith("{")]
+
+    stats = runner.invoke(app, ["stats", "--json"])
+    assert json.loads(stats.stdout.strip().splitlines()[-1])["entries_by_kind"] == {"case": 1}
+
+
+def test_failed_file_gives_non_zero_exit_and_a_chinese_reason(env: Path) -> None:
+    (env / "empty.txt").write_bytes(b"")
+    (env / "case.md").write_text(CASE, encoding="utf-8")
+    result = CliRunner().invoke(app, ["ingest", str(env / "empty.txt"), str(env / "case.md"), "--json"])
+    assert result.exit_code == 1
+    report = json.loads(result.stdout[result.stdout.index("{") :])
+    statuses = {f["name"]: f["status"] for f in report["files"]}
+    assert statuses == {"empty.txt": "failed", "case.md": "created"}
+    assert "空" in next(f["error"]["detail"] for f in report["files"] if f["error"])
+
+
+def test_bad_filter_and_bad_query_are_reported(env: Path) -> None:
+    runner = CliRunner()
+    assert runner.invoke(app, ["search", "盗窃", "--filter", "nonsense"]).exit_code == 2
+    result = runner.invoke(app, ["search", "！！！"])
+    assert result.exit_code == 2 and "没有可检索的文字" in result.output
+
+
+def test_init_is_idempotent_and_loads_the_demo(env: Path) -> None:
+    runner = CliRunner()
+    assert runner.invoke(app, ["init"]).exit_code == 0
+    assert runner.invoke(app, ["init"]).exit_code == 0
+    demo = runner.invoke(app, ["init", "--demo"])
+    assert demo.exit_code == 0, demo.output
+    stats = json.loads(runner.invoke(app, ["stats", "--json"]).stdout.strip().splitlines()[-1])
+    assert stats["entries_by_kind"]["case"] >= 30 and stats["entries_by_kind"]["power_item"] >= 30
+    assert stats["entries_by_kind"]["guideline"] >= 3 and stats["pending_index"] == 0
+
+
+def test_demo_embedding_cache_is_importable(tmp_path: Path) -> None:
+    from kb.embedders.cache import EmbeddingCache
+
+    bundled = Path(__file__).parents[3] / "kb" / "data" / "demo" / "embeddings.sqlite3"
+    with EmbeddingCache(tmp_path / "cache.sqlite3") as cache:
+        added = cache.import_from(bundled)
+        assert added > 100 and cache.count("e5-small") == added
+        assert cache.import_from(bundled) == 0
