@@ -312,10 +312,6 @@ def es_stop(home: Annotated[Path, typer.Option(help="服务器数据目录")] = 
     es_server.stop(home=home)
 
 
-if __name__ == "__main__":
-    app()
-
-
 @app.command()
 def bench(
     chunks: Annotated[str, typer.Option(help="规模（逗号分隔的块数）")] = "10000,100000",
@@ -339,3 +335,7 @@ def bench(
     )
     summary = {"ingest": report.ingest, "query": report.query, "ready": report.ready}
     sys.stdout.write(json.dumps(summary, ensure_ascii=False, indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    app()

@@ -243,14 +243,25 @@ class SqliteDocumentStore(MetaStatsMixin):
             raise StoreUnavailable(msg, path=self.path)
         if self._memory:
             with self._lock:
-                yield self._conn
+                try:
+                    yield self._conn
+                except sqlite3.OperationalError as exc:
+                    msg = f"读取索引失败：{exc}"
+                    raise StoreUnavailable(msg, path=self.path) from exc
             return
         try:
             conn = self._pool.get_nowait()
         except queue.Empty:
-            conn = connect(self.path, read_only=True, memory=False)
+            try:
+                conn = connect(self.path, read_only=True, memory=False)
+            except sqlite3.Error as exc:
+                msg = f"无法读取索引文件 {self.path}：{exc}"
+                raise StoreUnavailable(msg, path=self.path) from exc
         try:
             yield conn
+        except sqlite3.OperationalError as exc:
+            msg = f"读取索引 {self.path} 失败：{exc}"
+            raise StoreUnavailable(msg, path=self.path) from exc
         finally:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
@@ -277,11 +288,14 @@ class SqliteDocumentStore(MetaStatsMixin):
                     delta.generation = _generation(conn)
                     conn.execute("COMMIT")
                 except BaseException:
-                    conn.execute("ROLLBACK")
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
                     raise
                 self._apply(delta)
             except sqlite3.OperationalError as exc:
-                msg = f"写入索引 {self.path} 失败（可能正被其他进程写入，请稍后重试）：{exc}"
+                busy = "locked" in str(exc) or "busy" in str(exc)
+                hint = "另一进程正在写入，请稍后重试" if busy else str(exc)
+                msg = f"写入索引 {self.path} 失败：{hint}"
                 raise StoreUnavailable(msg, path=self.path) from exc
             finally:
                 self._writers -= 1
@@ -420,11 +434,18 @@ class SqliteDocumentStore(MetaStatsMixin):
             ).fetchall()
             delta.removed.extend(r[0] for r in rows)
 
-    def delete_all_documents(self) -> None:
-        """Remove every document (tables are dropped and recreated: much faster than deleting rows)."""
+    def delete_all_documents(self, recreate_index: bool = True) -> None:
+        """Remove every document.
+
+        :param recreate_index: drop and recreate the tables (fast, the default), or delete the rows one by one.
+        """
         with self._transaction() as (conn, delta):
-            for statement in split_statements(DROP_TABLES) + split_statements(TABLES):
-                conn.execute(statement)
+            if recreate_index:
+                for statement in split_statements(DROP_TABLES) + split_statements(TABLES):
+                    conn.execute(statement)
+            else:
+                conn.execute("DELETE FROM docs")
+                conn.execute("DELETE FROM terms")
             if self.embedding_dim is None:
                 conn.execute("DELETE FROM kb_meta WHERE key = 'embedding_dim'")
             delta.cleared = True

@@ -541,3 +541,32 @@ class TestInMemoryIndexes:
         case_store.warm_up()
         assert case_store.stats()["vectors_loaded"] is True
         assert case_store.stats()["terms_loaded"] is True
+
+
+def test_keyword_search_falls_back_to_fts5_while_the_index_loads(case_store: SqliteDocumentStore) -> None:
+    """While another thread loads the BM25 index (e.g. warm_up at start-up), "auto" answers from FTS5, not waiting."""
+    assert case_store._terms_slot.loading.acquire(timeout=5)
+    try:
+        hits = case_store.bm25_retrieval("醉酒驾驶", top_k=1)
+        assert top_ids(hits) == ["c7"]
+        assert case_store._terms_slot.index is None
+    finally:
+        case_store._terms_slot.loading.release()
+    case_store.bm25_retrieval("醉酒驾驶", top_k=1)
+    assert case_store._terms_slot.index is not None
+
+
+def test_busy_database_is_store_unavailable(tmp_path: Path) -> None:
+    path = tmp_path / "busy.sqlite3"
+    with SqliteDocumentStore(path) as store:
+        blocker = sqlite3.connect(path, isolation_level=None)
+        blocker.execute("BEGIN IMMEDIATE")
+        store._conn.execute("PRAGMA busy_timeout = 50")
+        try:
+            with pytest.raises(StoreUnavailable, match="另一进程正在写入"):
+                store.write_documents([Document(id="a", content="甲")])
+        finally:
+            blocker.execute("ROLLBACK")
+            blocker.close()
+        store.write_documents([Document(id="a", content="甲")])
+        assert store.count_documents() == 1
