@@ -107,7 +107,12 @@ def _ingest_with_progress(kb: Any, paths: list[Path]) -> Any:
 
 def _print_report(report: Any, *, as_json: bool) -> None:
     if as_json:
-        out.print_json(json.dumps({"ok": report.ok, "summary": report.summary(), "files": [f.to_dict() for f in report.files]}, ensure_ascii=False))
+        out.print_json(
+            json.dumps(
+                {"ok": report.ok, "summary": report.summary(), "files": [f.to_dict() for f in report.files]},
+                ensure_ascii=False,
+            )
+        )
         return
     table = Table(title="导入结果", show_lines=False)
     for column in ("文件", "结果", "条目", "说明"):
@@ -128,7 +133,9 @@ def _print_report(report: Any, *, as_json: bool) -> None:
 
 @app.command()
 def ingest(
-    paths: Annotated[list[Path], typer.Argument(help="文件或文件夹（.md .txt .docx .pdf .html .json .jsonl .csv .xlsx）")],
+    paths: Annotated[
+        list[Path], typer.Argument(help="文件或文件夹（.md .txt .docx .pdf .html .json .jsonl .csv .xlsx）")
+    ],
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出每个文件的结果")] = False,
 ) -> None:
     """导入文件：解析为结构化条目，写入记录库并建立索引。任何文件失败时退出码非零。"""
@@ -151,7 +158,8 @@ def _parse_filters(values: list[str]) -> dict[str, list[str]]:
     filters: dict[str, list[str]] = {}
     for item in values:
         if "=" not in item:
-            raise typer.BadParameter(f"筛选条件应为 字段=值，收到：{item}")
+            msg = f"筛选条件应为 字段=值，收到：{item}"
+            raise typer.BadParameter(msg)
         key, value = item.split("=", 1)
         filters.setdefault(key.strip(), []).append(value.strip())
     return filters
@@ -161,7 +169,9 @@ def _parse_filters(values: list[str]) -> dict[str, list[str]]:
 def search(
     query: Annotated[str, typer.Argument(help="关键词或案情描述；'-' 从标准输入读取")],
     top_k: Annotated[int, typer.Option("--top-k", "-k", min=1, max=100)] = 10,
-    filters: Annotated[list[str] | None, typer.Option("--filter", "-f", help="字段=值，可重复，例如 line=刑事检察")] = None,
+    filters: Annotated[
+        list[str] | None, typer.Option("--filter", "-f", help="字段=值，可重复，例如 line=刑事检察")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="每行一个 JSON 结果")] = False,
 ) -> None:
     """检索：每条结果给出编号、标题、分数、最匹配段落与命中原因。"""
@@ -191,7 +201,9 @@ def search(
         if as_json:
             sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
         else:
-            out.print(f"[bold]{m.get('number') or ''} {m.get('title')}[/bold]  [dim]{m.get('case_type') or ''} {m.get('line') or ''} 分数 {hit.score:.4f}[/dim]")
+            out.print(
+                f"[bold]{m.get('number') or ''} {m.get('title')}[/bold]  [dim]{m.get('case_type') or ''} {m.get('line') or ''} 分数 {hit.score:.4f}[/dim]"
+            )
             if hit.reasons:
                 out.print("  " + "　".join(r.label for r in hit.reasons), style="green")
             out.print("  " + _mark(hit.passage, hit.highlights))
@@ -241,7 +253,9 @@ def reindex() -> None:
     try:
         kb = _open_kb(settings)
         total = kb.records.counts()["entries_by_kind"]
-        with Progress(TextColumn("[bold]重建索引[/bold]"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console) as progress:
+        with Progress(
+            TextColumn("[bold]重建索引[/bold]"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
+        ) as progress:
             task = progress.add_task("", total=sum(total.values()))
             report = kb.reindex(progress=lambda n: progress.update(task, advance=n))
     except KBError as exc:

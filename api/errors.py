@@ -69,7 +69,7 @@ async def pipeline_error_handler(request: Request, exc: Exception) -> JSONRespon
     inner = _unwrap(exc)
     if isinstance(inner, KBError):
         return await kb_error_handler(request, inner)
-    return await unexpected_error_handler(request, inner)
+    return await unexpected_error_handler(request, inner if isinstance(inner, Exception) else exc)
 
 
 async def validation_error_handler(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -88,7 +88,9 @@ async def validation_error_handler(request: Request, exc: RequestValidationError
 async def http_error_handler(request: Request, exc: StarletteHTTPException) -> JSONResponse:
     status = exc.status_code
     detail = {404: f"找不到该地址：{request.url.path}", 405: "该地址不支持此请求方法"}.get(status, str(exc.detail))
-    return problem(request, status=status, code=f"http_{status}", title=HTTP_TITLES.get(status, "请求错误"), detail=detail)
+    return problem(
+        request, status=status, code=f"http_{status}", title=HTTP_TITLES.get(status, "请求错误"), detail=detail
+    )
 
 
 async def unexpected_error_handler(request: Request, exc: Exception) -> JSONResponse:

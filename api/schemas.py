@@ -187,7 +187,7 @@ class EntryDetail(EntrySummary):
     sections: list[SectionOut]
 
     @classmethod
-    def from_stored(cls, stored: StoredEntry) -> EntryDetail:  # type: ignore[override]
+    def from_stored(cls, stored: StoredEntry) -> EntryDetail:
         summary = EntrySummary.from_stored(stored).model_dump()
         e = stored.entry
         return cls(

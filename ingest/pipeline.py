@@ -93,7 +93,8 @@ def _file_status(outcomes: list[EntryOutcome]) -> FileStatus:
 def ingest_raw(kb: KnowledgeBase, raw: RawDocument) -> FileReport:
     entries = parse_document(raw)
     if not entries:
-        raise IngestError(f"{raw.source}：没有识别出任何案例、指引或权力清单事项", source=raw.source)
+        msg = f"{raw.source}：没有识别出任何案例、指引或权力清单事项"
+        raise IngestError(msg, source=raw.source)
     results = kb.add_entries(entries)
     outcomes = [EntryOutcome(r.entry_id, r.title, r.kind, r.number, r.status, r.version) for r in results]
     return FileReport(name=raw.source, status=_file_status(outcomes), entries=outcomes)

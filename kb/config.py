@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 
 class EsSettings(BaseModel):
@@ -23,13 +24,39 @@ class EsSettings(BaseModel):
     timeout_s: float = 5.0
 
 
+class _FlatEsAliases(PydanticBaseSettingsSource):
+    """`KB_ES_URL`, `KB_ES_API_KEY` ... (one underscore) as aliases of `KB_ES__URL` ...; the `__` form wins.
+
+    Reads the same variables the env and .env sources read (environment first, then the .env file).
+    """
+
+    def __init__(self, settings_cls: type[BaseSettings], *sources: PydanticBaseSettingsSource) -> None:
+        super().__init__(settings_cls)
+        self.sources = sources
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        wanted = {f"kb_es_{name}": name for name in EsSettings.model_fields}
+        values: dict[str, Any] = {}
+        for source in reversed(self.sources):  # lowest priority first: later ones overwrite
+            for key, value in (getattr(source, "env_vars", None) or {}).items():
+                name = wanted.get(key.lower())
+                if name is not None and value not in (None, ""):
+                    values[name] = value
+        return {"es": values} if values else {}
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="KB_", env_nested_delimiter="__", env_file=".env", extra="ignore")
 
     home: Path = Field(default=Path("data"), description="数据目录：记录库、索引、缓存")
     database_url: str | None = Field(default=None, description="SQLAlchemy URL of the system of record")
     store: Literal["sqlite", "elasticsearch"] = "sqlite"
-    embedder: str = Field(default="e5-small", description="e5-small | use-m3 | sentence-transformers:<dir or name> | none")
+    embedder: str = Field(
+        default="e5-small", description="e5-small | use-m3 | sentence-transformers:<dir or name> | none"
+    )
     es: EsSettings = Field(default_factory=EsSettings)
     max_upload_mb: int = Field(default=50, ge=1, description="上传/导入单个文件的大小上限 (MB)")
     max_query_chars: int = Field(default=20000, ge=100)
@@ -38,6 +65,18 @@ class Settings(BaseSettings):
     port: int = 8000
     log_json: bool = False
     log_level: str = "INFO"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        flat = _FlatEsAliases(settings_cls, env_settings, dotenv_settings)
+        return init_settings, env_settings, dotenv_settings, flat, file_secret_settings
 
     @property
     def record_url(self) -> str:

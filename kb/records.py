@@ -190,7 +190,8 @@ class RecordStore:
         with self._session.begin() as session:
             row = session.get(EntryRow, entry_id)
             if row is None:
-                raise EntryNotFound(f"条目不存在：{entry_id}", entry_id=entry_id)
+                msg = f"条目不存在：{entry_id}"
+                raise EntryNotFound(msg, entry_id=entry_id)
             session.delete(row)
             session.add(OutboxRow(entry_id=entry_id, version=row.current_version, op="delete"))
 
@@ -200,15 +201,17 @@ class RecordStore:
         with self._session() as session:
             row = session.get(EntryRow, entry_id)
             if row is None:
-                raise EntryNotFound(f"条目不存在：{entry_id}", entry_id=entry_id)
+                msg = f"条目不存在：{entry_id}"
+                raise EntryNotFound(msg, entry_id=entry_id)
             wanted = version or row.current_version
             versions = session.scalars(
                 select(VersionRow).where(VersionRow.entry_id == entry_id).order_by(VersionRow.version)
             ).all()
             chosen = next((v for v in versions if v.version == wanted), None)
             if chosen is None:
+                msg = f"条目 {entry_id} 没有第 {wanted} 版（现有 1–{row.current_version} 版）"
                 raise EntryNotFound(
-                    f"条目 {entry_id} 没有第 {wanted} 版（现有 1–{row.current_version} 版）",
+                    msg,
                     entry_id=entry_id,
                     version=wanted,
                 )
@@ -226,7 +229,7 @@ class RecordStore:
         with self._session() as session:
             return session.get(EntryRow, entry_id) is not None
 
-    def list(
+    def list_entries(
         self,
         *,
         kind: str | None = None,
@@ -265,7 +268,10 @@ class RecordStore:
             with self._session() as session:
                 rows = session.execute(
                     select(EntryRow.id, EntryRow.current_version, VersionRow.data)
-                    .join(VersionRow, (VersionRow.entry_id == EntryRow.id) & (VersionRow.version == EntryRow.current_version))
+                    .join(
+                        VersionRow,
+                        (VersionRow.entry_id == EntryRow.id) & (VersionRow.version == EntryRow.current_version),
+                    )
                     .where(EntryRow.id > last)
                     .order_by(EntryRow.id)
                     .limit(batch)
@@ -344,7 +350,12 @@ def _upsert_in(session: Session, entry: Entry) -> UpsertResult:
     RecordStore._fill_row(row, entry, version, digest)
     session.add(
         VersionRow(
-            entry_id=entry_id, version=version, content_hash=digest, source=entry.source, data=entry.to_dict(), created_at=_now()
+            entry_id=entry_id,
+            version=version,
+            content_hash=digest,
+            source=entry.source,
+            data=entry.to_dict(),
+            created_at=_now(),
         )
     )
     session.add(OutboxRow(entry_id=entry_id, version=version, op="upsert"))

@@ -24,13 +24,13 @@ class SearchRequest:
 
     def __post_init__(self) -> None:
         if self.page < 1 or not 1 <= self.page_size <= 100:
-            raise InvalidFilter(
-                f"分页参数无效：page={self.page}, page_size={self.page_size}（page ≥ 1，page_size 为 1–100）"
-            )
+            msg = f"分页参数无效：page={self.page}, page_size={self.page_size}（page ≥ 1，page_size 为 1–100）"
+            raise InvalidFilter(msg)
         for name in self.filters:
             if name not in FILTER_FIELDS:
                 allowed = "、".join(sorted(FILTER_FIELDS))
-                raise InvalidFilter(f"不支持的筛选字段：{name}。可用字段：{allowed}", field=name)
+                msg = f"不支持的筛选字段：{name}。可用字段：{allowed}"
+                raise InvalidFilter(msg, field=name)
 
 
 def _typed(field_name: str, value: str) -> Any:
@@ -38,7 +38,8 @@ def _typed(field_name: str, value: str) -> Any:
         try:
             return int(value)
         except ValueError as exc:
-            raise InvalidFilter(f"筛选字段 {field_name} 需要整数，收到：{value}", field=field_name) from exc
+            msg = f"筛选字段 {field_name} 需要整数，收到：{value}"
+            raise InvalidFilter(msg, field=field_name) from exc
     if field_name in BOOL_FIELDS:
         return value.lower() in {"1", "true", "yes", "是"}
     return value

@@ -13,8 +13,8 @@ from haystack import Document
 
 from kb import text
 from kb.chunking.section_splitter import split_entry
-from kb.components.query_normalizer import QueryAnalysis, QueryNormalizer, analyze_query
 from kb.components.entry_folder import add_passage, fold_chunks
+from kb.components.query_normalizer import QueryAnalysis, QueryNormalizer, analyze_query
 from kb.components.text_embedder import KbTextEmbedder
 from kb.config import Settings
 from kb.errors import InvalidQuery, KBError
@@ -180,9 +180,7 @@ class KnowledgeBase:
     def list_entries(
         self, *, kind: str | None, filters: dict[str, list[str]] | None, page: int, page_size: int, sort: str
     ) -> tuple[int, list[StoredEntry]]:
-        return self.records.list(
-            kind=kind, filters=filters, offset=(page - 1) * page_size, limit=page_size, sort=sort
-        )
+        return self.records.list_entries(kind=kind, filters=filters, offset=(page - 1) * page_size, limit=page_size, sort=sort)
 
     def analyze(self, query: str) -> QueryAnalysis:
         return analyze_query(query, max_chars=self.settings.max_query_chars)
@@ -194,7 +192,8 @@ class KnowledgeBase:
         haystack_filters = to_haystack_filters(filters)
         query = request.query.strip()
         if query and not text.tokenize(query) and not self._has_searchable_chars(query):
-            raise InvalidQuery("查询中没有可检索的文字（只有标点或表情符号）。请输入关键词或案情描述。", query=query[:50])
+            msg = "查询中没有可检索的文字（只有标点或表情符号）。请输入关键词或案情描述。"
+            raise InvalidQuery(msg, query=query[:50])
         need = request.page * request.page_size
         if query:
             top_k = max(self.candidates, need * 2)
@@ -203,7 +202,14 @@ class KnowledgeBase:
             analysis: dict[str, Any] = out["analysis"].to_public()
         else:
             hits = self._browse(haystack_filters)
-            analysis = {"tokens": [], "charges": [], "outcomes": [], "provisions": [], "line": None, "long_query": False}
+            analysis = {
+                "tokens": [],
+                "charges": [],
+                "outcomes": [],
+                "provisions": [],
+                "line": None,
+                "long_query": False,
+            }
         if request.exclude_ids:
             excluded = set(request.exclude_ids)
             hits = [h for h in hits if h.entry_id not in excluded]
@@ -277,4 +283,3 @@ class KnowledgeBase:
 
     def facet_counts(self, filters: dict[str, list[str]] | None = None) -> dict[str, dict[str, int]]:
         return dict(self.store.facet_counts(list(FACET_KEYS), filters=to_haystack_filters(filters or {})))
-

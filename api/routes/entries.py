@@ -88,7 +88,8 @@ async def related_entries(entry_id: str, kb: KBDep) -> RelatedResponse:
 async def compare_entries(kb: KBDep, ids: Annotated[list[str], Query()]) -> CompareResponse:
     unique = list(dict.fromkeys(ids))
     if not 2 <= len(unique) <= 4:
-        raise InvalidQuery(f"对比需要 2 至 4 个不同的条目，收到 {len(unique)} 个", count=len(unique))
+        msg = f"对比需要 2 至 4 个不同的条目，收到 {len(unique)} 个"
+        raise InvalidQuery(msg, count=len(unique))
     details = [EntryDetail.from_stored(await run_in_threadpool(kb.get_entry, i)) for i in unique]
     elements = []
     for field, label in COMPARE_FIELDS:

@@ -26,19 +26,22 @@ async def _read_limited(upload: UploadFile, limit: int) -> bytes:
         size += len(chunk)
         if size > limit:
             name = upload.filename or "未命名文件"
-            raise FileTooLarge(
-                f"{name}：文件超过大小上限 {limit // (1024 * 1024)} MB", source=name, limit_bytes=limit
-            )
+            msg = f"{name}：文件超过大小上限 {limit // (1024 * 1024)} MB"
+            raise FileTooLarge(msg, source=name, limit_bytes=limit)
         parts.append(chunk)
     return b"".join(parts)
 
 
 @router.post("/ingest", response_model=IngestResponse, summary="上传并导入文件（可多个）")
-async def upload_and_ingest(kb: KBDep, files: Annotated[list[UploadFile], File(description="案例、指引或权力清单文件")]) -> IngestResponse:
+async def upload_and_ingest(
+    kb: KBDep, files: Annotated[list[UploadFile], File(description="案例、指引或权力清单文件")]
+) -> IngestResponse:
     if not files:
-        raise IngestError("没有收到文件，请选择至少一个文件上传")
+        msg = "没有收到文件，请选择至少一个文件上传"
+        raise IngestError(msg)
     if len(files) > MAX_FILES:
-        raise IngestError(f"一次最多上传 {MAX_FILES} 个文件，收到 {len(files)} 个", count=len(files))
+        msg = f"一次最多上传 {MAX_FILES} 个文件，收到 {len(files)} 个"
+        raise IngestError(msg, count=len(files))
     limit = kb.settings.max_upload_mb * 1024 * 1024
     report = IngestReport()
     for upload in files:
@@ -51,6 +54,8 @@ async def upload_and_ingest(kb: KBDep, files: Annotated[list[UploadFile], File(d
         report.files.append(await run_in_threadpool(ingest_upload, kb, data, name))
     if len(report.files) == 1 and isinstance(report.files[0].error, FileTooLarge):
         raise report.files[0].error
-    return IngestResponse.model_validate(
-        {"ok": report.ok, "files": [f.to_dict() for f in report.files], "summary": report.summary()}
-    )
+    return IngestResponse.model_validate({
+        "ok": report.ok,
+        "files": [f.to_dict() for f in report.files],
+        "summary": report.summary(),
+    })

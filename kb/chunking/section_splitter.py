@@ -112,11 +112,11 @@ def split_entry(entry: Entry, entry_id: str, version: int, max_chars: int = 400)
         units.append((None, _power_item_text(entry)))
     else:
         keywords = " ".join(entry.keywords)
-        for section in entry.sections:
-            if section.key == "keywords":
+        for part in entry.sections:
+            if part.key == "keywords":
                 continue
-            for chunk in pack_sentences(section.text, max_chars):
-                units.append((section, chunk))
+            for chunk in pack_sentences(part.text, max_chars):
+                units.append((part, chunk))
         if not units:  # an entry with only a title and keywords is still findable
             units.append((None, f"{title} {keywords}".strip()))
     documents = []

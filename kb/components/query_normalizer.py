@@ -62,8 +62,9 @@ def analyze_query(
     doc_freqs: DocFreqs | None = None,
 ) -> QueryAnalysis:
     if len(text) > max_chars:
+        msg = f"查询过长：{len(text)} 个字符，上限为 {max_chars} 个字符。请删减为案件的关键事实后再检索。"
         raise InvalidQuery(
-            f"查询过长：{len(text)} 个字符，上限为 {max_chars} 个字符。请删减为案件的关键事实后再检索。",
+            msg,
             length=len(text),
             limit=max_chars,
         )
@@ -80,6 +81,7 @@ def analyze_query(
 
             def weight(t: str) -> float:
                 return (1 + math.log(counts[t])) * math.log(1 + (n - dfs.get(t, 0) + 0.5) / (dfs.get(t, 0) + 0.5))
+
         else:
 
             def weight(t: str) -> float:

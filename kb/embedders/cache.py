@@ -98,7 +98,9 @@ class EmbeddingCache:
             before = self._conn.total_changes
             self._conn.execute("ATTACH DATABASE ? AS other", (str(other),))
             try:
-                self._conn.execute("INSERT OR IGNORE INTO embeddings SELECT model, key, dim, vector FROM other.embeddings")
+                self._conn.execute(
+                    "INSERT OR IGNORE INTO embeddings SELECT model, key, dim, vector FROM other.embeddings"
+                )
             finally:
                 self._conn.execute("DETACH DATABASE other")
             return self._conn.total_changes - before

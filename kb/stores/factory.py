@@ -19,7 +19,8 @@ def build_index_backend(settings: Settings, *, embedding_dim: int | None) -> Ind
     if settings.store == "elasticsearch":
         from kb.stores.elasticsearch import build_es_backend
 
-        return build_es_backend(settings, embedding_dim=embedding_dim)
+        backend: IndexBackend = build_es_backend(settings, embedding_dim=embedding_dim)
+        return backend
     from kb.components.sqlite_bm25_retriever import SqliteBm25Retriever
     from kb.components.sqlite_embedding_retriever import SqliteEmbeddingRetriever
     from kb.stores.sqlite import SqliteDocumentStore

@@ -91,6 +91,10 @@ DROP TABLE IF EXISTS docs;
 DOC_COLUMNS = "d.pk, d.id, d.content, d.meta, d.score, d.blob, d.extra"
 
 
+def read_generation(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("SELECT value FROM kb_meta WHERE key = 'generation'").fetchone()[0])
+
+
 def split_statements(script: str) -> list[str]:
     """The statements of a DDL script (a trigger body holds semicolons, so a trigger ends at its `END;`)."""
     statements: list[str] = []

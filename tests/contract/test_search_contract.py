@@ -1,7 +1,7 @@
 """The search contract, run against every backend: golden queries on the demo corpus, filters, facets, hostile input.
 
-The `backend_kb` fixture is parametrised; the Elasticsearch variant joins when that backend is configured for the
-test session (see tests/es).
+The `backend_kb` fixture is parametrised over both backends; the Elasticsearch variant is marked `es` (see
+tests/contract/conftest.py): a bare `pytest` deselects it, `pytest -m ''` or `-m es` runs it against KB_TEST_ES_URL.
 """
 
 from __future__ import annotations
@@ -15,9 +15,11 @@ from kb.search_request import SearchRequest
 from kb.service import KnowledgeBase
 
 
-@pytest.fixture
-def backend_kb(demo_kb: KnowledgeBase) -> KnowledgeBase:
-    return demo_kb
+@pytest.fixture(params=["sqlite", pytest.param("elasticsearch", marks=pytest.mark.es)])
+def backend_kb(request: pytest.FixtureRequest) -> KnowledgeBase:
+    """The demo corpus on one backend (function scope: no test reordering; the KBs themselves are per session)."""
+    kb: KnowledgeBase = request.getfixturevalue("demo_kb" if request.param == "sqlite" else "es_demo_kb")
+    return kb
 
 
 def _numbers(kb: KnowledgeBase, query: str, top_k: int, filters: dict[str, list[str]] | None = None) -> list[Any]:

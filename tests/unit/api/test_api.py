@@ -153,9 +153,11 @@ def test_upload_then_find_then_revise(fresh_client: TestClient) -> None:
     assert entry["version"] == 2 and len(entry["versions"]) == 2
     old = fresh_client.get(f"/api/entries/{entry_id}", params={"version": 1}).json()
     assert "三千元" in str(old["sections"])
-    assert fresh_client.get("/api/health").json()["chunks"] == len(
-        [h for h in fresh_client.get("/api/search", params={"q": "孙某"}).json()["hits"]]
-    ) * 0 + fresh_client.get("/api/stats").json()["chunks"]
+    assert (
+        fresh_client.get("/api/health").json()["chunks"]
+        == len([h for h in fresh_client.get("/api/search", params={"q": "孙某"}).json()["hits"]]) * 0
+        + fresh_client.get("/api/stats").json()["chunks"]
+    )
 
 
 def test_upload_gbk_text(fresh_client: TestClient) -> None:
@@ -179,7 +181,9 @@ def test_upload_gbk_text(fresh_client: TestClient) -> None:
         ("only-punctuation.txt", "，。！？".encode(), "parse_error"),
     ],
 )
-def test_bad_uploads_fail_clearly_and_change_nothing(fresh_client: TestClient, name: str, data: bytes, code: str) -> None:
+def test_bad_uploads_fail_clearly_and_change_nothing(
+    fresh_client: TestClient, name: str, data: bytes, code: str
+) -> None:
     before = fresh_client.get("/api/stats").json()
     body = fresh_client.post("/api/ingest", files=[("files", (name, data, "application/octet-stream"))]).json()
     result = body["files"][0]
@@ -191,8 +195,10 @@ def test_bad_uploads_fail_clearly_and_change_nothing(fresh_client: TestClient, n
 
 
 def test_html_upload_drops_scripts(fresh_client: TestClient) -> None:
-    html = f"<html><head><script>alert('x')</script><style>p{{}}</style></head><body><pre>{CASE_MD}</pre>" \
+    html = (
+        f"<html><head><script>alert('x')</script><style>p{{}}</style></head><body><pre>{CASE_MD}</pre>"
         "<script>document.cookie</script></body></html>"
+    )
     body = fresh_client.post("/api/ingest", files=[("files", ("case.html", html.encode(), "text/html"))]).json()
     assert body["ok"], body
     entry = fresh_client.get(f"/api/entries/{body['files'][0]['entries'][0]['id']}").json()

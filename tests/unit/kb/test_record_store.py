@@ -48,7 +48,8 @@ def test_every_change_is_queued_for_the_index(records: RecordStore) -> None:
 def test_upsert_many_is_all_or_nothing(records: RecordStore) -> None:
     class Broken(Entry):
         def content_hash(self) -> str:
-            raise RuntimeError("boom")
+            msg = "boom"
+            raise RuntimeError(msg)
 
     good = Entry(kind="case", title="好的条目")
     with pytest.raises(RuntimeError):
@@ -67,5 +68,5 @@ def test_missing_entry_and_version_have_chinese_errors(records: RecordStore) -> 
 def test_list_filters_on_denormalised_columns(records: RecordStore) -> None:
     records.upsert(Entry(kind="power_item", title="不起诉决定", line="刑事检察", power_subject="检察长"))
     records.upsert(Entry(kind="power_item", title="支持起诉", line="民事检察", power_subject="检察官"))
-    total, items = records.list(kind="power_item", filters={"line": ["民事检察"]})
+    total, items = records.list_entries(kind="power_item", filters={"line": ["民事检察"]})
     assert total == 1 and items[0].entry.title == "支持起诉"

@@ -43,7 +43,9 @@ def test_chunks_never_cross_sections_and_carry_title_and_section() -> None:
 
 
 def test_power_item_is_one_chunk_with_its_fields() -> None:
-    entry = Entry(kind="power_item", title="作出不起诉决定", power_subject="检察长", basis="《刑事诉讼法》第一百七十七条")
+    entry = Entry(
+        kind="power_item", title="作出不起诉决定", power_subject="检察长", basis="《刑事诉讼法》第一百七十七条"
+    )
     (doc,) = split_entry(entry, "p1", 1)
     assert "行使主体：检察长" in (doc.content or "") and doc.meta["section"] == "item"
 

@@ -64,7 +64,13 @@ def test_highlights_are_offsets_into_the_passage() -> None:
 
 
 def test_fold_takes_the_best_chunk_and_explains_the_match() -> None:
-    meta = {"entry_id": "e1", "title": "张某盗窃案", "charges": ["盗窃罪"], "outcomes": ["附条件不起诉"], "line": "刑事检察"}
+    meta = {
+        "entry_id": "e1",
+        "title": "张某盗窃案",
+        "charges": ["盗窃罪"],
+        "outcomes": ["附条件不起诉"],
+        "line": "刑事检察",
+    }
     docs = [
         Document(id="e1:1:0", content="要旨", meta={**meta, "section": "gist"}, score=0.5),
         Document(id="e1:1:1", content="张某盗窃财物", meta={**meta, "section": "facts"}, score=0.9),

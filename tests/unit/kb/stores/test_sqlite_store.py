@@ -278,7 +278,7 @@ class TestAtomicity:
                     raise RuntimeError(msg)
                 return real(*args)
 
-            monkeypatch.setattr("kb.stores.sqlite.encode_postings", flaky)
+            monkeypatch.setattr("kb.stores.sqlite_write.encode_postings", flaky)
             expected = RuntimeError
         with pytest.raises(expected, match="injected failure"):
             file_store.replace_documents(entry("e1"), [*new, boom])
