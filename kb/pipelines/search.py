@@ -18,6 +18,19 @@ from kb.components.rrf_joiner import WeightedRrfJoiner
 from kb.errors import KBError
 
 
+def allow_kb_components() -> None:
+    """Haystack 3 loads pipelines from YAML only from allow-listed modules: ours are kb.* and ingest.*."""
+    from haystack.core.serialization_security import allow_deserialization_module
+
+    allow_deserialization_module("kb.*")
+    allow_deserialization_module("ingest.*")
+
+
+def load_search_pipeline(yaml_text: str) -> Pipeline:
+    allow_kb_components()
+    return Pipeline.loads(yaml_text)
+
+
 def build_search_pipeline(
     *,
     bm25_retriever: Any,
