@@ -57,6 +57,9 @@ class KnowledgeBase:
         self.backend = build_index_backend(settings, embedding_dim=dim)
         self.store = self.backend.store
         self.normalizer = QueryNormalizer(max_chars=settings.max_query_chars)
+        doc_freqs = getattr(self.store, "doc_freqs", None)
+        if callable(doc_freqs):  # long pasted queries keep their rarest terms by the index's own statistics
+            self.normalizer.doc_freqs = doc_freqs
         self.candidates = 100  # chunks asked of each retriever; facets and totals count the entries among them
         text_embedder = KbTextEmbedder.from_embedder(self.embedder) if self.embedder is not None else None
         self.pipeline = build_search_pipeline(
@@ -118,11 +121,19 @@ class KnowledgeBase:
         return split_entry(entry, entry_id, version, self.settings.chunk_chars)
 
     def _embed(self, documents: list[Document], progress: Progress | None = None) -> list[Document]:
+        """Embed `_embed_text` (title + section + chunk); the text itself is not stored a second time."""
+
+        def without_embed_text(doc: Document) -> dict[str, Any]:
+            return {k: v for k, v in doc.meta.items() if k != "_embed_text"}
+
         if self.embedder is None or not documents:
-            return documents
+            return [replace(doc, meta=without_embed_text(doc)) for doc in documents]
         texts = [str(d.meta.get("_embed_text") or d.content or "") for d in documents]
         vectors = np.asarray(self.embedder.embed_passages(texts, progress=progress), dtype=np.float32)
-        return [replace(doc, embedding=vector.tolist()) for doc, vector in zip(documents, vectors, strict=True)]
+        return [
+            replace(doc, embedding=vector.tolist(), meta=without_embed_text(doc))
+            for doc, vector in zip(documents, vectors, strict=True)
+        ]
 
     def index_pending(self, *, progress: Progress | None = None, batch: int = 64) -> IndexReport:
         """Write every queued version to the index (the outbox), oldest first. Failures stay queued for a retry."""
@@ -163,10 +174,37 @@ class KnowledgeBase:
         return report
 
     def reindex(self, *, progress: Progress | None = None) -> IndexReport:
-        """Rebuild the index from the record: every current version, chunked and embedded (from the cache) anew."""
-        self.store.delete_all_documents()
-        self.records.enqueue_all()
-        return self.index_pending(progress=progress)
+        """Rebuild the index from the record: every current version, chunked and embedded (from the cache) anew.
+
+        A store with `begin_rebuild` (Elasticsearch) fills a fresh index while searches keep using the live one,
+        then swaps them in one step; if anything fails the live index stays as it was. Entries another process
+        changed meanwhile (written to the live index) are written again before the swap.
+        """
+        begin = getattr(self.store, "begin_rebuild", None)
+        if not callable(begin):
+            self.store.delete_all_documents()
+            self.records.enqueue_all()
+            return self.index_pending(progress=progress)
+        before = {entry_id: version for entry_id, version, _ in self.records.iter_current()}
+        begin()
+        try:
+            self.records.enqueue_all()
+            report = self.index_pending(progress=progress)
+            if report.failed:
+                self.store.abort_rebuild()
+                return report
+            after = {entry_id: (version, entry) for entry_id, version, entry in self.records.iter_current()}
+            for entry_id, (version, entry) in after.items():
+                if before.get(entry_id) != version:
+                    docs = self._embed(self.chunks_for(entry_id, version, entry))
+                    self.store.replace_documents(_entry_filter(entry_id), docs)
+            for entry_id in before.keys() - after.keys():
+                self.store.delete_by_filter(_entry_filter(entry_id))
+            self.store.finish_rebuild()
+        except BaseException:
+            self.store.abort_rebuild()
+            raise
+        return report
 
     def delete_entry(self, entry_id: str) -> None:
         self.records.delete(entry_id)

@@ -119,6 +119,7 @@ def split_entry(entry: Entry, entry_id: str, version: int, max_chars: int = 400)
                 units.append((part, chunk))
         if not units:  # an entry with only a title and keywords is still findable
             units.append((None, f"{title} {keywords}".strip()))
+    title_tokens = segment(f"{title} {entry.number or ''}")
     documents = []
     for ordinal, (section, chunk) in enumerate(units):
         label = _section_label(section) if section else SECTION_LABELS["item" if entry.kind == "power_item" else "body"]
@@ -129,6 +130,7 @@ def split_entry(entry: Entry, entry_id: str, version: int, max_chars: int = 400)
             section_label=label,
             chunk_index=ordinal,
             _tokens=segment(f"{context} {' '.join(entry.keywords) if ordinal == 0 else ''} {chunk}"),
+            _title_tokens=title_tokens,
             _embed_text=f"{context}：{chunk}",
         )
         if section and section.path:

@@ -324,7 +324,7 @@ class SqliteDocumentStore(RetrievalMixin, MetaStatsMixin):
             conn.execute("COMMIT")
         assert matrix is not None
         logger.info("loaded %d vectors of dim %d from %s", count, matrix.shape[1], self.path)
-        return VectorIndex.from_arrays(keys, matrix, generation)
+        return VectorIndex.from_arrays(keys, matrix, generation, copy=False)
 
     def _load_terms(self) -> TermIndex:
         with self._read() as conn:

@@ -61,12 +61,15 @@ class DocTerms:
     @classmethod
     def from_rows(cls, rows: list[tuple[int, int, int, bytes]]) -> DocTerms:
         """From (pk, body_len, title_len, postings) rows sorted by pk."""
-        n = len(rows)
-        keys = np.fromiter((r[0] for r in rows), dtype=np.int64, count=n)
-        body = np.fromiter((r[1] for r in rows), dtype=np.float32, count=n)
-        title = np.fromiter((r[2] for r in rows), dtype=np.float32, count=n)
-        counts = np.fromiter((len(r[3]) // POSTING.itemsize for r in rows), dtype=np.int64, count=n)
-        records = np.frombuffer(b"".join(r[3] for r in rows), dtype=POSTING)
+        if not rows:
+            empty = np.zeros(0, dtype=np.float32)
+            return cls(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, POSTING), empty, empty)
+        pks, body_lens, title_lens, blobs = zip(*rows, strict=True)
+        keys = np.array(pks, dtype=np.int64)
+        body = np.array(body_lens, dtype=np.float32)
+        title = np.array(title_lens, dtype=np.float32)
+        counts = np.fromiter(map(len, blobs), dtype=np.int64, count=len(blobs)) // POSTING.itemsize
+        records = np.frombuffer(b"".join(blobs), dtype=POSTING)
         return cls(keys, counts, records, body, title)
 
 

@@ -25,11 +25,13 @@ _GATHER_FRACTION = 0.25  # below this share of allowed rows, score only those ro
 _COMPACT_FRACTION = 0.25  # rebuild the arrays when this share of rows is dead
 
 
-def normalize_rows(matrix: FloatMatrix) -> FloatMatrix:
-    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+def normalize_rows(matrix: FloatMatrix, *, in_place: bool = False) -> FloatMatrix:
+    """Rows scaled to unit length (zero rows stay zero). einsum avoids the float64 temporaries of linalg.norm."""
+    out = matrix if in_place else np.array(matrix, dtype=np.float32, copy=True)
+    norms = np.sqrt(np.einsum("ij,ij->i", out, out))
     norms[norms == 0] = 1.0
-    normalized: FloatMatrix = (matrix / norms).astype(np.float32, copy=False)
-    return normalized
+    out /= norms[:, None]
+    return out
 
 
 def positions_of(keys: Keys, alive: npt.NDArray[np.bool_], wanted: Keys) -> npt.NDArray[np.intp]:
@@ -71,13 +73,16 @@ class VectorIndex:
         self._dead = 0
 
     @classmethod
-    def from_arrays(cls, keys: Keys, vectors: FloatMatrix, generation: int = 0) -> VectorIndex:
+    def from_arrays(cls, keys: Keys, vectors: FloatMatrix, generation: int = 0, *, copy: bool = True) -> VectorIndex:
+        """An index over these rows. With copy=False the (float32, C-ordered) `vectors` are normalised in place."""
         index = cls(int(vectors.shape[1]), generation)
-        order = np.argsort(keys, kind="stable")
-        keys, vectors = keys[order], vectors[order]
-        index._snap = _Snapshot(
-            normalize_rows(vectors), keys.astype(np.int64), np.ones(len(keys), dtype=bool), len(keys)
-        )
+        if len(keys) > 1 and not bool(np.all(keys[1:] > keys[:-1])):
+            order = np.argsort(keys, kind="stable")
+            keys, vectors = keys[order], vectors[order]
+            copy = False  # the fancy indexing above made a copy already
+        in_place = not copy and vectors.dtype == np.float32 and vectors.flags.c_contiguous and vectors.flags.writeable
+        matrix = normalize_rows(vectors, in_place=in_place)
+        index._snap = _Snapshot(matrix, keys.astype(np.int64), np.ones(len(keys), dtype=bool), len(keys))
         return index
 
     def __len__(self) -> int:
