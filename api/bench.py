@@ -74,6 +74,16 @@ def _machine() -> dict[str, Any]:
     return {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()}
 
 
+BENCH_HOME = Path("var/bench")
+
+
+def synthetic_home(n_chunks: int, dim: int) -> Path:
+    """A data folder holding only a synthetic index, kept between runs (building 100k chunks takes minutes)."""
+    home = BENCH_HOME / f"synthetic-{n_chunks}-{dim}"
+    home.mkdir(parents=True, exist_ok=True)
+    return home
+
+
 def bench_ingest(source: Path, limit: int, embedder: str, say: Callable[[str], None]) -> dict[str, Any]:
     """Ingest `limit` files twice into fresh homes: without embeddings, then with `embedder` and a cold cache."""
     from ingest.pipeline import expand_paths, ingest_paths
@@ -124,51 +134,48 @@ def bench_queries(n_chunks: int, embedder: str, repeats: int, say: Callable[[str
 
     model = build_embedder(embedder)
     dim = model.dim if model is not None else 384
-    home = Path(tempfile.mkdtemp(prefix=f"kb-bench-{n_chunks}-"))
-    try:
-        t0 = time.perf_counter()
-        store = build_synthetic_store(home / "index.sqlite3", n_chunks, dim=dim)
-        build_s = time.perf_counter() - t0
-        store.close()
-        size_mb = (home / "index.sqlite3").stat().st_size / 1e6
-        settings = Settings(_env_file=None, home=home, embedder=embedder)  # type: ignore[call-arg]
-        t0 = time.perf_counter()
-        kb = KnowledgeBase(settings, embedder=model) if model is not None else KnowledgeBase(settings)
-        kb.warm_up()
-        ready_s = time.perf_counter() - t0
-        synthetic = [" ".join(q.tokens) for q in synthetic_queries(40, dim)]
-        queries = REAL_QUERIES + synthetic
-        for q in queries[:5]:  # warm caches once
-            kb.search(SearchRequest(query=q, filters={"kind": ["case"]}))
-        hybrid: list[float] = []
-        embed: list[float] = []
-        filtered: list[float] = []
-        for _ in range(repeats):
-            for i, q in enumerate(queries):
-                if model is not None:
-                    t = time.perf_counter()
-                    model.embed_queries([q])
-                    embed.append((time.perf_counter() - t) * 1000)
-                filters = {"kind": ["case"], "line": ["刑事检察"]} if i % 2 else {"kind": ["case"]}
+    home = synthetic_home(n_chunks, dim)
+    t0 = time.perf_counter()
+    store = build_synthetic_store(home / "index.sqlite3", n_chunks, dim=dim)
+    build_s = time.perf_counter() - t0
+    store.close()
+    size_mb = (home / "index.sqlite3").stat().st_size / 1e6
+    settings = Settings(_env_file=None, home=home, embedder=embedder)  # type: ignore[call-arg]
+    t0 = time.perf_counter()
+    kb = KnowledgeBase(settings, embedder=model) if model is not None else KnowledgeBase(settings)
+    kb.warm_up()
+    ready_s = time.perf_counter() - t0
+    synthetic = [" ".join(q.tokens) for q in synthetic_queries(40, dim)]
+    queries = REAL_QUERIES + synthetic
+    for q in queries[:5]:  # warm caches once
+        kb.search(SearchRequest(query=q, filters={"kind": ["case"]}))
+    hybrid: list[float] = []
+    embed: list[float] = []
+    filtered: list[float] = []
+    for _ in range(repeats):
+        for i, q in enumerate(queries):
+            if model is not None:
                 t = time.perf_counter()
-                kb.search(SearchRequest(query=q, filters=filters))
-                ms = (time.perf_counter() - t) * 1000
-                (filtered if i % 2 else hybrid).append(ms)
-        result = {
-            "chunks": n_chunks,
-            "build_s": round(build_s, 1),
-            "index_mb": round(size_mb, 1),
-            "open_and_warm_s": round(ready_s, 2),
-            "hybrid": summarise(hybrid + filtered),
-            "hybrid_unfiltered": summarise(hybrid),
-            "hybrid_filtered": summarise(filtered),
-            "query_embedding": summarise(embed),
-            "rss_mb": round(rss_mb(), 1),
-            "raw_ms": {"unfiltered": hybrid, "filtered": filtered, "embedding": embed},
-        }
-        kb.close()
-    finally:
-        shutil.rmtree(home, ignore_errors=True)
+                model.embed_queries([q])
+                embed.append((time.perf_counter() - t) * 1000)
+            filters = {"kind": ["case"], "line": ["刑事检察"]} if i % 2 else {"kind": ["case"]}
+            t = time.perf_counter()
+            kb.search(SearchRequest(query=q, filters=filters))
+            ms = (time.perf_counter() - t) * 1000
+            (filtered if i % 2 else hybrid).append(ms)
+    result = {
+        "chunks": n_chunks,
+        "build_s": round(build_s, 1),
+        "index_mb": round(size_mb, 1),
+        "open_and_warm_s": round(ready_s, 2),
+        "hybrid": summarise(hybrid + filtered),
+        "hybrid_unfiltered": summarise(hybrid),
+        "hybrid_filtered": summarise(filtered),
+        "query_embedding": summarise(embed),
+        "rss_mb": round(rss_mb(), 1),
+        "raw_ms": {"unfiltered": hybrid, "filtered": filtered, "embedding": embed},
+    }
+    kb.close()
     say(f"query {n_chunks}: hybrid {result['hybrid']} embedding {result['query_embedding']} rss {result['rss_mb']} MB")
     return result
 
@@ -183,16 +190,13 @@ def bench_api_ready(n_chunks: int, embedder: str, say: Callable[[str], None]) ->
 
     model = build_embedder(embedder)
     dim = model.dim if model is not None else 384
-    home = Path(tempfile.mkdtemp(prefix="kb-bench-ready-"))
-    try:
-        build_synthetic_store(home / "index.sqlite3", n_chunks, dim=dim).close()
-        settings = Settings(_env_file=None, home=home, embedder=embedder)  # type: ignore[call-arg]
-        t0 = time.perf_counter()
-        with TestClient(create_app(settings)) as client:
-            status = client.get("/api/health").json()["status"]
-            seconds = time.perf_counter() - t0
-    finally:
-        shutil.rmtree(home, ignore_errors=True)
+    home = synthetic_home(n_chunks, dim)
+    build_synthetic_store(home / "index.sqlite3", n_chunks, dim=dim).close()
+    settings = Settings(_env_file=None, home=home, embedder=embedder)  # type: ignore[call-arg]
+    t0 = time.perf_counter()
+    with TestClient(create_app(settings)) as client:
+        status = client.get("/api/health").json()["status"]
+        seconds = time.perf_counter() - t0
     result = {"chunks": n_chunks, "seconds": round(seconds, 2), "health": status}
     say(f"api ready: {result}")
     return result
