@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from kb.config import Settings
+from kb.config import EsSettings, Settings
 
 SPP_CASES = Path("../shared/data/cn-guiding-cases/raw/spp_guiding")
 REAL_QUERIES = [
@@ -66,6 +66,8 @@ class BenchReport:
     query: dict[str, Any] = field(default_factory=dict)
     ready: dict[str, Any] = field(default_factory=dict)
     raw: dict[str, Any] = field(default_factory=dict)
+    # `--store elasticsearch`: per size, both stores from scratch side by side and the ratio (api.bench_es)
+    side_by_side: dict[str, Any] = field(default_factory=dict)
 
 
 def _machine() -> dict[str, Any]:
@@ -119,7 +121,7 @@ def bench_ingest(source: Path, limit: int, embedder: str, say: Callable[[str], N
             "chunks_per_s": round(chunks / elapsed, 1),
             "embed_seconds": round(embed_seconds, 2),
         }
-        if embed_seconds > 0:
+        if spec != "none" and embed_seconds > 0:
             row["overhead_over_embedder"] = round((elapsed - embed_seconds) / embed_seconds, 4)
         result[label] = row
         say(f"ingest {label}: {row}")
@@ -210,6 +212,8 @@ def run_bench(
     repeats: int,
     out_dir: Path,
     say: Callable[[str], None],
+    store: str = "sqlite",
+    es: EsSettings | None = None,
 ) -> BenchReport:
     report = BenchReport(machine=_machine())
     source = SPP_CASES if SPP_CASES.is_dir() else Path(__file__).parent.parent / "kb" / "data" / "demo" / "cases"
@@ -219,6 +223,14 @@ def run_bench(
         result = bench_queries(n, embedder, repeats, say)
         report.raw[f"query_{n}"] = result.pop("raw_ms")
         report.query[str(n)] = result
+    if store == "elasticsearch":
+        from api.bench_es import bench_side_by_side
+
+        for n in sizes:
+            pair = bench_side_by_side(n, embedder, repeats, es or EsSettings(), say)
+            for name in ("sqlite", "elasticsearch"):
+                report.raw[f"side_by_side_{name}_{n}"] = pair[name].pop("raw_ms")
+            report.side_by_side[str(n)] = pair
     if sizes:
         report.ready = bench_api_ready(max(sizes), embedder, say)
     out_dir.mkdir(parents=True, exist_ok=True)

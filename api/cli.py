@@ -333,8 +333,14 @@ def bench(
     ingest_files: Annotated[int, typer.Option(help="导入吞吐测试所用文件数（0 跳过）")] = 20,
     repeats: Annotated[int, typer.Option(min=1, help="每条查询重复次数")] = 3,
     out_dir: Annotated[Path, typer.Option(help="原始结果目录")] = Path("bench-results"),
+    store: Annotated[
+        str, typer.Option(help="sqlite；或 elasticsearch：另外与内置索引并排测写入吞吐与检索延迟（连接取 KB_ES__URL）")
+    ] = "sqlite",
 ) -> None:
     """性能基准：导入吞吐、混合检索 p50/p95（1 万与 10 万块）、内存、API 就绪时间。"""
+    if store not in ("sqlite", "elasticsearch"):
+        msg = f"--store 只能是 sqlite 或 elasticsearch，收到 {store!r}"
+        raise typer.BadParameter(msg)
     from api.bench import run_bench
 
     settings = _settings()
@@ -346,8 +352,12 @@ def bench(
         repeats=repeats,
         out_dir=out_dir,
         say=lambda line: console.print(line),
+        store=store,
+        es=settings.es,
     )
     summary = {"ingest": report.ingest, "query": report.query, "ready": report.ready}
+    if report.side_by_side:
+        summary["side_by_side"] = report.side_by_side
     sys.stdout.write(json.dumps(summary, ensure_ascii=False, indent=1) + "\n")
 
 

@@ -273,6 +273,9 @@ class Health(BaseModel):
     chunks: int
     pending_index: int
     version: str
+    store_detail: dict[str, Any] = Field(
+        default_factory=dict, description="检索索引状态（Elasticsearch：集群状态、别名与索引）"
+    )
 
 
 class Stats(BaseModel):

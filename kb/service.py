@@ -218,7 +218,9 @@ class KnowledgeBase:
     def list_entries(
         self, *, kind: str | None, filters: dict[str, list[str]] | None, page: int, page_size: int, sort: str
     ) -> tuple[int, list[StoredEntry]]:
-        return self.records.list_entries(kind=kind, filters=filters, offset=(page - 1) * page_size, limit=page_size, sort=sort)
+        return self.records.list_entries(
+            kind=kind, filters=filters, offset=(page - 1) * page_size, limit=page_size, sort=sort
+        )
 
     def analyze(self, query: str) -> QueryAnalysis:
         return analyze_query(query, max_chars=self.settings.max_query_chars)

@@ -12,13 +12,13 @@ import pytest
 
 from kb.service import KnowledgeBase
 from tests.es.conftest import es_url  # noqa: F401 - the harness's health check, for the elasticsearch variant
-from tests.es.es_kb import drop_indices, es_knowledge_base, load_demo, test_index_name
+from tests.es.es_kb import drop_indices, es_knowledge_base, load_demo, new_index_name
 
 
 @pytest.fixture(scope="session")
 def es_demo_kb(es_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[KnowledgeBase]:  # noqa: F811
     """The demo corpus ingested once into a `kb-test-*` index (hash embedder, as `demo_kb`)."""
-    index = test_index_name("contract")
+    index = new_index_name("contract")
     kb = es_knowledge_base(es_url, tmp_path_factory.mktemp("es-demo-kb"), index=index)
     load_demo(kb)
     yield kb

@@ -57,16 +57,14 @@ class _Refuse401(BaseHTTPRequestHandler):
 
     def _answer(self) -> None:
         type(self).seen_auth.append(self.headers.get("Authorization"))
-        body = json.dumps(
-            {
-                "error": {
-                    "type": "security_exception",
-                    "reason": "unable to authenticate user [kb] for REST request [/]",
-                    "root_cause": [{"type": "security_exception", "reason": "unable to authenticate user [kb]"}],
-                },
-                "status": 401,
-            }
-        ).encode()
+        body = json.dumps({
+            "error": {
+                "type": "security_exception",
+                "reason": "unable to authenticate user [kb] for REST request [/]",
+                "root_cause": [{"type": "security_exception", "reason": "unable to authenticate user [kb]"}],
+            },
+            "status": 401,
+        }).encode()
         self.send_response(401)
         self.send_header("Content-Type", "application/json")
         self.send_header("X-Elastic-Product", "Elasticsearch")
@@ -75,9 +73,9 @@ class _Refuse401(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    do_GET = do_HEAD = do_POST = do_PUT = _answer  # noqa: N815
+    do_GET = do_HEAD = do_POST = do_PUT = _answer
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
 
@@ -177,7 +175,12 @@ def test_ingest_while_unreachable_keeps_the_record_and_queues_the_index(closed_p
 
     kb = _es_kb(tmp_path / "kb", f"http://127.0.0.1:{closed_port}")
     try:
-        entry = Entry(kind="case", title="张某盗窃案（示例）", number="示例-故障-1", sections=[Section("facts", "基本案情", "张某盗窃手机一部。")])
+        entry = Entry(
+            kind="case",
+            title="张某盗窃案（示例）",
+            number="示例-故障-1",
+            sections=[Section("facts", "基本案情", "张某盗窃手机一部。")],
+        )
         started = time.perf_counter()
         results = kb.add_entries([entry])
         assert time.perf_counter() - started < TIMEOUT_S + SLACK_S

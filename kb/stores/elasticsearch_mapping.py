@@ -1,0 +1,198 @@
+"""The Elasticsearch index layout: mapping, index settings, and Documents to `_source` and back.
+
+One ES document per chunk:
+
+    id            keyword (also the `_id`)
+    content       the chunk text, stored for display, not indexed
+    tokens        jieba-segmented text (`meta["_tokens"]`, the same terms as the SQLite store's FTS index),
+                  on a `whitespace`-analysed text field: Haystack's default mapping would split Chinese into single
+                  characters. Kept in `_source` (partial updates re-index from it) but never returned.
+    title_tokens  `meta["_title_tokens"]`, searched with a boost
+    meta.*        every META_KEYS value as keyword (year/version/chunk_index integer, illustrative boolean,
+                  publish_date date); other meta strings map to keyword, `_`-prefixed meta is stored only
+    embedding     dense_vector, dims from the embedder, HNSW, cosine
+    seq           write order (filter_documents returns documents in the order they were written)
+
+The mapping carries `_meta.kb_schema`: a store whose SCHEMA_VERSION differs, or whose embedding size differs,
+asks for `kb reindex` (which builds a new index beside the old one) instead of writing into a mismatched index.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from haystack import Document
+from haystack.dataclasses import ByteStream, SparseEmbedding
+
+from kb.errors import ConfigError
+from kb.models import META_KEYS
+from kb.stores.sqlite_filters import INDEX_TEXT_KEYS
+from kb.stores.sqlite_fts import index_terms
+
+SCHEMA_VERSION = 1
+INTEGER_META = frozenset({"year", "version", "chunk_index"})
+BOOLEAN_META = frozenset({"illustrative"})
+DATE_META = frozenset({"publish_date"})
+# Chunk meta written by kb.chunking beyond META_KEYS.
+EXTRA_KEYWORD_META = ("section_label", "path", "heading")
+# _source fields that are never returned as part of a Document.
+INTERNAL_FIELDS = ("tokens", "title_tokens", "seq")
+VECTOR_INDEX_TYPES = ("hnsw", "int8_hnsw")
+
+
+def meta_properties() -> dict[str, Any]:
+    props: dict[str, Any] = {}
+    for key in (*META_KEYS, *EXTRA_KEYWORD_META):
+        if key in INTEGER_META:
+            props[key] = {"type": "integer"}
+        elif key in BOOLEAN_META:
+            props[key] = {"type": "boolean"}
+        else:
+            props[key] = {"type": "keyword"}
+    for key in DATE_META:
+        props[key] = {"type": "date", "format": "strict_date_optional_time||yyyy-MM||yyyy", "ignore_malformed": True}
+    return props
+
+
+def build_mapping(
+    embedding_dim: int | None,
+    *,
+    similarity: str = "cosine",
+    vector_index_type: str = "hnsw",
+) -> dict[str, Any]:
+    """The index mapping (passed to ElasticsearchDocumentStore as `custom_mapping`)."""
+    if vector_index_type not in VECTOR_INDEX_TYPES:
+        msg = f"vector_index_type must be one of {VECTOR_INDEX_TYPES}, got {vector_index_type!r}"
+        raise ValueError(msg)
+    vector: dict[str, Any] = {
+        "type": "dense_vector",
+        "index": True,
+        "similarity": similarity,
+        "index_options": {"type": vector_index_type, "m": 16, "ef_construction": 100},
+    }
+    if embedding_dim is not None:
+        vector["dims"] = embedding_dim
+    text = {"type": "text", "analyzer": "whitespace", "index_options": "freqs"}
+    return {
+        "_meta": {"kb_schema": SCHEMA_VERSION, "embedding_dim": embedding_dim},
+        "date_detection": False,
+        "numeric_detection": False,
+        "dynamic_templates": [
+            {
+                "private_meta": {
+                    "path_match": "meta._*",
+                    "mapping": {"type": "keyword", "index": False, "doc_values": False},
+                }
+            },
+            {
+                "meta_strings": {
+                    "path_match": "meta.*",
+                    "match_mapping_type": "string",
+                    "mapping": {"type": "keyword", "ignore_above": 8191},
+                }
+            },
+        ],
+        "properties": {
+            "id": {"type": "keyword"},
+            "content": {"type": "text", "index": False},
+            "tokens": text,
+            "title_tokens": text,
+            "embedding": vector,
+            "blob": {"type": "object", "enabled": False},
+            "sparse_embedding": {"type": "object", "enabled": False},
+            "seq": {"type": "long"},
+            "meta": {"type": "object", "properties": meta_properties()},
+        },
+    }
+
+
+def index_settings(shards: int = 1) -> dict[str, Any]:
+    """One shard by default: BM25 statistics are then global, as in the embedded store."""
+    return {"number_of_shards": shards, "auto_expand_replicas": "0-1", "refresh_interval": "1s"}
+
+
+def index_text(value: Any, doc_id: str) -> str:
+    """Pre-segmented text as whitespace-separated terms, normalised exactly as the SQLite store's terms."""
+    if isinstance(value, str):
+        text = value
+    elif isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+        text = " ".join(value)
+    else:
+        msg = f"Document {doc_id!r}: _tokens/_title_tokens must be a string or a list of strings"
+        raise ValueError(msg)
+    return " ".join(index_terms(text))
+
+
+class SequenceClock:
+    """Increasing write-order numbers (nanoseconds since the epoch, bumped on collisions)."""
+
+    def __init__(self) -> None:
+        self._last = 0
+
+    def next(self) -> int:
+        now = time.time_ns()
+        self._last = now if now > self._last else self._last + 1
+        return self._last
+
+
+def to_source(doc: Document, seq: int, embedding_dim: int | None) -> dict[str, Any]:
+    """The `_source` of one Document. Segments `content` with jieba when `_tokens` is missing."""
+    meta = {k: v for k, v in doc.meta.items() if k not in INDEX_TEXT_KEYS}
+    if "_tokens" in doc.meta:
+        tokens = index_text(doc.meta["_tokens"], doc.id)
+    elif doc.content:
+        from kb.text import segment  # jieba loads only when some content needs segmenting
+
+        tokens = index_text(segment(doc.content), doc.id)
+    else:
+        tokens = ""
+    source: dict[str, Any] = {"id": doc.id, "meta": meta, "tokens": tokens, "seq": seq}
+    title = doc.meta.get("_title_tokens")
+    if title:
+        source["title_tokens"] = index_text(title, doc.id)
+    if doc.content is not None:
+        source["content"] = doc.content
+    if doc.embedding is not None:
+        vector = [float(x) for x in doc.embedding]
+        if embedding_dim is not None and len(vector) != embedding_dim:
+            msg = (
+                f"向量维度不一致：索引需要 {embedding_dim} 维，文档 {doc.id} 的向量为 {len(vector)} 维；"
+                "更换向量模型后请运行 kb reindex"
+            )
+            raise ConfigError(msg, document=doc.id)
+        if not all(math.isfinite(x) for x in vector):
+            msg = f"Document {doc.id!r}: embedding contains NaN or infinity"
+            raise ValueError(msg)
+        if any(vector):  # cosine similarity cannot index a zero vector; such a chunk is found by BM25 only
+            source["embedding"] = vector
+    if doc.blob is not None:
+        source["blob"] = {
+            "data": base64.b64encode(doc.blob.data).decode("ascii"),
+            "mime_type": doc.blob.mime_type,
+            "meta": doc.blob.meta,
+        }
+    if doc.sparse_embedding is not None:
+        source["sparse_embedding"] = doc.sparse_embedding.to_dict()
+    return source
+
+
+def from_source(source: Mapping[str, Any], *, score: float | None = None, with_embedding: bool = True) -> Document:
+    blob = source.get("blob")
+    sparse = source.get("sparse_embedding")
+    return Document(
+        id=str(source["id"]),
+        content=source.get("content"),
+        meta=dict(source.get("meta") or {}),
+        embedding=source.get("embedding") if with_embedding else None,
+        blob=ByteStream(
+            data=base64.b64decode(blob["data"]), mime_type=blob.get("mime_type"), meta=blob.get("meta") or {}
+        )
+        if blob
+        else None,
+        sparse_embedding=SparseEmbedding.from_dict(sparse) if sparse else None,
+        score=score,
+    )

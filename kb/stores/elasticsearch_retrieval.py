@@ -1,0 +1,150 @@
+"""Retrieval of the Elasticsearch store: BM25F over the pre-segmented terms, kNN over the vectors, term statistics.
+
+BM25: one `combined_fields` clause per query term (boost = the term's weight) over `tokens` and `title_tokens^w`:
+BM25F as the embedded store scores it (title term frequencies and length count w times), with no query syntax —
+each clause's text is a single whitespace-free term. Dense: `knn` with the filter applied inside the HNSW search.
+Equal scores are ordered by id: Lucene breaks ties by internal doc id, which changes when segments merge, so without
+it two identical searches could order (and page) tied chunks differently.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from haystack import Document
+
+from kb.errors import ConfigError, InvalidQuery
+from kb.stores.elasticsearch_base import EsPlumbing
+from kb.stores.elasticsearch_filters import translate_filters
+from kb.stores.elasticsearch_mapping import INTERNAL_FIELDS
+from kb.stores.sqlite_fts import index_terms, strongest, token_weights
+
+BM25_SCALING_FACTOR = 8.0  # as the SQLite store: expit(score / 8)
+BY_SCORE_THEN_ID = [{"_score": "desc"}, {"id": "asc"}]
+
+
+class RetrievalMixin(EsPlumbing):
+    def bm25_retrieval(
+        self,
+        query: str | Sequence[str] | Mapping[str, float],
+        *,
+        filters: dict[str, Any] | None = None,
+        top_k: int = 10,
+        scale_score: bool = False,
+        return_embedding: bool = False,
+    ) -> list[Document]:
+        """BM25 over the segmented text, as the SQLite store's `bm25_retrieval` (same terms, same score scale).
+
+        :param query: raw text (segmented with kb.text.tokenize), a list of tokens, or a dict token -> weight.
+        """
+        if top_k <= 0:
+            return []
+        if isinstance(query, str):
+            from kb.text import tokenize
+
+            weights = token_weights(tokenize(query))
+        else:
+            weights = token_weights(query)
+        if not weights:
+            return []
+        weights = strongest(weights, self.max_query_terms)
+        fields = ["tokens", f"title_tokens^{self.title_weight:g}"] if self.title_weight > 0 else ["tokens"]
+        should = [
+            {"combined_fields": {"query": term, "fields": fields, "boost": weight}} for term, weight in weights.items()
+        ]
+        bool_query: dict[str, Any] = {"should": should, "minimum_should_match": 1}
+        clause = translate_filters(filters)
+        if clause is not None:
+            bool_query["filter"] = [clause]
+        body = self._search(
+            "检索",
+            query={"bool": bool_query},
+            size=top_k,
+            sort=BY_SCORE_THEN_ID,
+            track_total_hits=False,
+            source_excludes=[*INTERNAL_FIELDS, *([] if return_embedding else ["embedding"])],
+        )
+
+        def score(raw: float) -> float:
+            return 1.0 / (1.0 + math.exp(-raw / BM25_SCALING_FACTOR)) if scale_score else raw
+
+        return self._hits_to_documents(body["hits"]["hits"], score=score, with_embedding=return_embedding)
+
+    def doc_freqs(self, tokens: Sequence[str]) -> tuple[dict[str, int], int]:
+        """How many documents contain each token (0 when none does), and how many documents have text.
+
+        For the query normalizer's term selection (as SqliteDocumentStore.doc_freqs): one term-vectors request on
+        an artificial document. A token that splits into several terms gets its rarest term's frequency.
+        """
+        split = {token: index_terms(token) for token in tokens if isinstance(token, str)}
+        terms = sorted({t for parts in split.values() for t in parts})
+        if not terms:
+            return {token: 0 for token in split}, self.count_documents()
+        self._usable()
+        response = self._run(
+            "读取词频",
+            lambda c: c.termvectors(
+                index=self.alias,
+                doc={"tokens": " ".join(terms)},
+                fields=["tokens"],
+                term_statistics=True,
+                field_statistics=True,
+                positions=False,
+                offsets=False,
+            ),
+        )
+        vectors = response.get("term_vectors", {}).get("tokens", {})
+        found = {term: int(info.get("doc_freq", 0)) for term, info in vectors.get("terms", {}).items()}
+        n_docs = int(vectors.get("field_statistics", {}).get("doc_count", 0))
+        return {token: min((found.get(t, 0) for t in parts), default=0) for token, parts in split.items()}, n_docs
+
+    def embedding_retrieval(
+        self,
+        query_embedding: Sequence[float] | npt.NDArray[np.floating[Any]],
+        *,
+        filters: dict[str, Any] | None = None,
+        top_k: int = 10,
+        scale_score: bool = False,
+        return_embedding: bool = False,
+        num_candidates: int | None = None,
+    ) -> list[Document]:
+        """Approximate (HNSW) cosine search; `score` is the cosine similarity, or (cos + 1) / 2 with scale_score."""
+        vector = np.asarray(query_embedding, dtype=np.float32).reshape(-1)
+        if vector.size == 0:
+            msg = "query_embedding should be a non-empty list of floats."
+            raise ValueError(msg)
+        if not np.isfinite(vector).all() or not vector.any():
+            msg = "查询向量无效（全为零或含 NaN）"
+            raise InvalidQuery(msg)
+        if top_k <= 0:
+            return []
+        self._ensure_initialized()
+        dims = self.embedding_dim or (self._state.dims if self._state else None)
+        if dims is not None and vector.size != dims:
+            msg = f"查询向量为 {vector.size} 维，索引 {self.alias} 中的向量为 {dims} 维；请检查向量模型配置或重建索引"
+            raise ConfigError(msg, index=self.alias)
+        knn: dict[str, Any] = {
+            "field": "embedding",
+            "query_vector": vector.tolist(),
+            "k": top_k,
+            "num_candidates": min(10_000, max(num_candidates or 4 * top_k, top_k, 50)),
+        }
+        clause = translate_filters(filters)
+        if clause is not None:
+            knn["filter"] = clause
+        body = self._search(
+            "向量检索",
+            knn=knn,
+            size=top_k,
+            sort=BY_SCORE_THEN_ID,
+            source_excludes=[*INTERNAL_FIELDS, *([] if return_embedding else ["embedding"])],
+        )
+
+        def score(raw: float) -> float:  # Elasticsearch's cosine score is (1 + cos) / 2
+            return raw if scale_score else 2.0 * raw - 1.0
+
+        return self._hits_to_documents(body["hits"]["hits"], score=score, with_embedding=return_embedding)
