@@ -53,10 +53,14 @@ def test_e5_batch_equals_single() -> None:
 def test_e5_long_query_is_cut_to_one_window() -> None:
     embedder = _load("e5-small")
     assert isinstance(embedder, E5Embedder)
+    # The product's e5-small keeps the first 128 tokens of a query (latency); passages keep the model's 512.
+    assert embedder.max_query_tokens == 128
     facts = "经审理查明，被告人张某于二〇二三年五月六日在某超市内秘密窃取商品，价值人民币五千余元。" * 60
     model_input = embedder.query_inputs([facts])[0]
     tokens = embedder.token_count(model_input.removeprefix("query: "), is_query=True)
-    assert 500 <= tokens <= 512
+    assert 118 <= tokens <= 128
+    passage = embedder.passage_inputs([facts])[0]
+    assert 500 <= embedder.token_count(passage.removeprefix("passage: "), is_query=False) <= 512
     assert facts.startswith(model_input.removeprefix("query: "))
     vector = embedder.embed_queries([facts])[0]
     assert (embedder.embed_passages(PASSAGES) @ vector).argmax() == 0
