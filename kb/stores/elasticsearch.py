@@ -38,7 +38,12 @@ from kb.errors import ConfigError, KBError, StoreUnavailable
 from kb.stores.elasticsearch_errors import redact_url
 from kb.stores.elasticsearch_filters import translate_filters
 from kb.stores.elasticsearch_indices import IndexState, VersionedAlias
-from kb.stores.elasticsearch_mapping import INTERNAL_FIELDS, SequenceClock, build_mapping, index_settings
+from kb.stores.elasticsearch_mapping import (
+    INTERNAL_FIELDS,
+    SequenceClock,
+    build_mapping,
+    index_settings,
+)
 from kb.stores.elasticsearch_retrieval import RetrievalMixin
 from kb.stores.elasticsearch_stats import FacetStatsMixin
 from kb.stores.elasticsearch_writes import PAGE, WriteMixin
@@ -219,6 +224,8 @@ class ElasticsearchChunkStore(FacetStatsMixin, WriteMixin, RetrievalMixin, Elast
     def filter_documents(self, filters: dict[str, Any] | None = None) -> list[Document]:
         """Documents matching `filters` (semantics in kb.stores.elasticsearch_filters), in the order written."""
         query = translate_filters(filters) or {"match_all": {}}
+        self._usable()
+        vectors = self._vector_fields()
         documents: list[Document] = []
         after: list[Any] | None = None
         while True:
@@ -230,6 +237,7 @@ class ElasticsearchChunkStore(FacetStatsMixin, WriteMixin, RetrievalMixin, Elast
                 size=PAGE,
                 source_excludes=list(INTERNAL_FIELDS),
                 track_total_hits=False,
+                **vectors,
                 **extra,
             )
             hits = body["hits"]["hits"]
@@ -242,9 +250,16 @@ class ElasticsearchChunkStore(FacetStatsMixin, WriteMixin, RetrievalMixin, Elast
         wanted = list(dict.fromkeys(document_ids))
         if not wanted:
             return []
-        excludes = [*INTERNAL_FIELDS, *([] if return_embedding else ["embedding"])]
-        body = self._search("读取", query={"ids": {"values": wanted}}, size=len(wanted), source_excludes=excludes)
-        by_id = {d.id: d for d in self._hits_to_documents(body["hits"]["hits"], score=None, with_embedding=True)}
+        vectors = self._vector_fields() if return_embedding else {}
+        body = self._search(
+            "读取",
+            query={"ids": {"values": wanted}},
+            size=len(wanted),
+            source_excludes=list(INTERNAL_FIELDS),
+            **vectors,
+        )
+        hits = body["hits"]["hits"]
+        by_id = {d.id: d for d in self._hits_to_documents(hits, score=None, with_embedding=return_embedding)}
         return [by_id[i] for i in wanted if i in by_id]
 
     def delete_all_documents(self, recreate_index: bool = False, refresh: bool = True) -> None:

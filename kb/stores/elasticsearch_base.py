@@ -15,7 +15,7 @@ from haystack import Document
 from kb.errors import ConfigError, KBError
 from kb.stores.elasticsearch_errors import IndexMissing, is_index_not_found, translate_error
 from kb.stores.elasticsearch_indices import IndexState, VersionedAlias
-from kb.stores.elasticsearch_mapping import SequenceClock, from_source
+from kb.stores.elasticsearch_mapping import VECTOR_FIELDS, SequenceClock, from_source, hit_vector
 
 logger = logging.getLogger(__name__)
 
@@ -93,6 +93,19 @@ class EsPlumbing:
         if state is not None and state.problem and self._rebuild is None:
             raise ConfigError(state.problem, index=self.alias)
 
+    def _vector_fields(self, index: str | None = None) -> dict[str, Any]:
+        """`docvalue_fields` for reading vectors back, once the index has a vector size (ES fails the request on a
+        dense_vector field whose size is not known yet, i.e. before the first vector when embedding_dim is None)."""
+        if self.embedding_dim is not None or (self._state is not None and self._state.dims is not None):
+            return {"docvalue_fields": VECTOR_FIELDS}
+        mapping = self._run("读取映射", lambda c: c.indices.get_mapping(index=index or self.alias))
+        sizes = [b["mappings"].get("properties", {}).get("embedding", {}).get("dims") for b in dict(mapping).values()]
+        if not sizes or any(size is None for size in sizes):
+            return {}
+        if self._state is not None and index is None:
+            self._state.dims = sizes[0]  # known from now on: no more mapping reads
+        return {"docvalue_fields": VECTOR_FIELDS}
+
     def _target(self) -> str:
         return self._rebuild or self.alias
 
@@ -116,5 +129,6 @@ class EsPlumbing:
         for hit in hits:
             value = hit.get("_score")
             doc_score = score(float(value)) if score is not None and value is not None else None
-            out.append(from_source(hit["_source"], score=doc_score, with_embedding=with_embedding))
+            vector = hit_vector(hit) if with_embedding else None
+            out.append(from_source(hit["_source"], score=doc_score, embedding=vector))
         return out

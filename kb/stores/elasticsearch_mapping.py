@@ -10,7 +10,8 @@ One ES document per chunk:
     title_tokens  `meta["_title_tokens"]`, searched with a boost
     meta.*        every META_KEYS value as keyword (year/version/chunk_index integer, illustrative boolean,
                   publish_date date); other meta strings map to keyword, `_`-prefixed meta is stored only
-    embedding     dense_vector, dims from the embedder, HNSW, cosine
+    embedding     dense_vector, dims from the embedder, HNSW, cosine; not kept in `_source` (a search that
+                  returns 100 chunks would otherwise parse 100 vectors as JSON): read back from doc values
     seq           write order (filter_documents returns documents in the order they were written)
 
 The mapping carries `_meta.kb_schema`: a store whose SCHEMA_VERSION differs, or whose embedding size differs,
@@ -33,7 +34,7 @@ from kb.models import META_KEYS
 from kb.stores.sqlite_filters import INDEX_TEXT_KEYS
 from kb.stores.sqlite_fts import index_terms
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 INTEGER_META = frozenset({"year", "version", "chunk_index"})
 BOOLEAN_META = frozenset({"illustrative"})
 DATE_META = frozenset({"publish_date"})
@@ -41,6 +42,8 @@ DATE_META = frozenset({"publish_date"})
 EXTRA_KEYWORD_META = ("section_label", "path", "heading")
 # _source fields that are never returned as part of a Document.
 INTERNAL_FIELDS = ("tokens", "title_tokens", "seq")
+# Where the vectors are read from (doc values: float32, as indexed).
+VECTOR_FIELDS = ["embedding"]
 VECTOR_INDEX_TYPES = ("hnsw", "int8_hnsw")
 
 
@@ -79,6 +82,7 @@ def build_mapping(
     text = {"type": "text", "analyzer": "whitespace", "index_options": "freqs"}
     return {
         "_meta": {"kb_schema": SCHEMA_VERSION, "embedding_dim": embedding_dim},
+        "_source": {"excludes": ["embedding"]},
         "date_detection": False,
         "numeric_detection": False,
         "dynamic_templates": [
@@ -180,14 +184,22 @@ def to_source(doc: Document, seq: int, embedding_dim: int | None) -> dict[str, A
     return source
 
 
-def from_source(source: Mapping[str, Any], *, score: float | None = None, with_embedding: bool = True) -> Document:
+def hit_vector(hit: Mapping[str, Any]) -> list[float] | None:
+    """The embedding of a search hit requested with `docvalue_fields=["embedding"]`, if it has one."""
+    values = (hit.get("fields") or {}).get("embedding")
+    return [float(x) for x in values[0]] if values else None
+
+
+def from_source(
+    source: Mapping[str, Any], *, score: float | None = None, embedding: list[float] | None = None
+) -> Document:
     blob = source.get("blob")
     sparse = source.get("sparse_embedding")
     return Document(
         id=str(source["id"]),
         content=source.get("content"),
         meta=dict(source.get("meta") or {}),
-        embedding=source.get("embedding") if with_embedding else None,
+        embedding=embedding,
         blob=ByteStream(
             data=base64.b64decode(blob["data"]), mime_type=blob.get("mime_type"), meta=blob.get("meta") or {}
         )

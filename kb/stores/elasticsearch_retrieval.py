@@ -3,8 +3,9 @@
 BM25: one `combined_fields` clause per query term (boost = the term's weight) over `tokens` and `title_tokens^w`:
 BM25F as the embedded store scores it (title term frequencies and length count w times), with no query syntax —
 each clause's text is a single whitespace-free term. Dense: `knn` with the filter applied inside the HNSW search.
-Equal scores are ordered by id: Lucene breaks ties by internal doc id, which changes when segments merge, so without
-it two identical searches could order (and page) tied chunks differently.
+Equal scores are ordered by id here, on the client: Lucene breaks ties by internal doc id, which changes when segments
+merge, so two identical searches could otherwise order (and page) tied chunks differently. A few spare hits are asked
+for so that ties at the cut are settled by id too (an ES-side sort on [_score, id] cost more at 100k chunks).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from kb.stores.elasticsearch_mapping import INTERNAL_FIELDS
 from kb.stores.sqlite_fts import index_terms, strongest, token_weights
 
 BM25_SCALING_FACTOR = 8.0  # as the SQLite store: expit(score / 8)
-BY_SCORE_THEN_ID = [{"_score": "desc"}, {"id": "asc"}]
+SPARE = 8  # hits beyond top_k, so that equal scores at the cut are ordered by id
 
 
 class RetrievalMixin(EsPlumbing):
@@ -63,16 +64,17 @@ class RetrievalMixin(EsPlumbing):
         body = self._search(
             "检索",
             query={"bool": bool_query},
-            size=top_k,
-            sort=BY_SCORE_THEN_ID,
+            size=top_k + SPARE,
             track_total_hits=False,
-            source_excludes=[*INTERNAL_FIELDS, *([] if return_embedding else ["embedding"])],
+            source_excludes=list(INTERNAL_FIELDS),
+            **(self._vector_fields() if return_embedding else {}),
         )
 
         def score(raw: float) -> float:
             return 1.0 / (1.0 + math.exp(-raw / BM25_SCALING_FACTOR)) if scale_score else raw
 
-        return self._hits_to_documents(body["hits"]["hits"], score=score, with_embedding=return_embedding)
+        hits = body["hits"]["hits"]
+        return _best(self._hits_to_documents(hits, score=score, with_embedding=return_embedding), top_k)
 
     def doc_freqs(self, tokens: Sequence[str]) -> tuple[dict[str, int], int]:
         """How many documents contain each token (0 when none does), and how many documents have text.
@@ -130,7 +132,7 @@ class RetrievalMixin(EsPlumbing):
         knn: dict[str, Any] = {
             "field": "embedding",
             "query_vector": vector.tolist(),
-            "k": top_k,
+            "k": top_k + SPARE,
             "num_candidates": min(10_000, max(num_candidates or 4 * top_k, top_k, 50)),
         }
         clause = translate_filters(filters)
@@ -139,12 +141,18 @@ class RetrievalMixin(EsPlumbing):
         body = self._search(
             "向量检索",
             knn=knn,
-            size=top_k,
-            sort=BY_SCORE_THEN_ID,
-            source_excludes=[*INTERNAL_FIELDS, *([] if return_embedding else ["embedding"])],
+            size=top_k + SPARE,
+            source_excludes=list(INTERNAL_FIELDS),
+            **(self._vector_fields() if return_embedding else {}),
         )
 
         def score(raw: float) -> float:  # Elasticsearch's cosine score is (1 + cos) / 2
             return raw if scale_score else 2.0 * raw - 1.0
 
-        return self._hits_to_documents(body["hits"]["hits"], score=score, with_embedding=return_embedding)
+        hits = body["hits"]["hits"]
+        return _best(self._hits_to_documents(hits, score=score, with_embedding=return_embedding), top_k)
+
+
+def _best(documents: list[Document], top_k: int) -> list[Document]:
+    """The top_k documents by score, equal scores by id."""
+    return sorted(documents, key=lambda d: (-(d.score or 0.0), d.id))[:top_k]

@@ -19,7 +19,7 @@ from kb.errors import KBError, StoreUnavailable
 from kb.stores.elasticsearch_base import EsPlumbing
 from kb.stores.elasticsearch_errors import IndexWriteError, bulk_failures
 from kb.stores.elasticsearch_filters import translate_filters
-from kb.stores.elasticsearch_mapping import to_source
+from kb.stores.elasticsearch_mapping import hit_vector, to_source
 from kb.stores.sqlite_filters import INDEX_TEXT_KEYS
 
 logger = logging.getLogger(__name__)
@@ -153,10 +153,15 @@ class WriteMixin(EsPlumbing):
 
     def _matching_ids(self, target: str, query: dict[str, Any]) -> list[str]:
         """Ids of the documents matching `query` in `target` (paged by id; no scroll context to clean up)."""
-        ids: list[str] = []
+        return list(self._matching(target, query, vectors=False))
+
+    def _matching(self, target: str, query: dict[str, Any], *, vectors: bool) -> dict[str, list[float] | None]:
+        """Id -> embedding (when `vectors`, else None) of the documents matching `query` in `target`."""
+        found: dict[str, list[float] | None] = {}
         after: list[Any] | None = None
+        extra = self._vector_fields(target) if vectors else {}
         while True:
-            extra: dict[str, Any] = {"search_after": after} if after is not None else {}
+            page: dict[str, Any] = {"search_after": after} if after is not None else {}
             body = self._search_in(
                 target,
                 "读取",
@@ -166,11 +171,13 @@ class WriteMixin(EsPlumbing):
                 source=False,
                 track_total_hits=False,
                 **extra,
+                **page,
             )
             hits = body["hits"]["hits"]
-            ids.extend(str(hit["_id"]) for hit in hits)
+            for hit in hits:
+                found[str(hit["_id"])] = hit_vector(hit) if vectors else None
             if len(hits) < PAGE:
-                return ids
+                return found
             after = hits[-1]["sort"]
 
     def _bulk_ids(self, target: str, ids: list[str], action: str, make: Callable[[str], list[dict[str, Any]]]) -> int:
@@ -217,6 +224,7 @@ class WriteMixin(EsPlumbing):
         """Merge `meta` into the meta of every matching document; returns how many were updated.
 
         A partial update (no script: the test distribution has no painless); nested dict values are merged.
+        Vectors are not in `_source`, so each update carries the document's vector (read from doc values).
         """
         query = _required(filters, "update_by_filter")
         if not isinstance(meta, dict):
@@ -228,11 +236,15 @@ class WriteMixin(EsPlumbing):
         del refresh  # the last bulk request refreshes
         self._usable()
         target = self._target()
-        ids = self._matching_ids(target, query)
-        partial = {"meta": meta}
-        return self._bulk_ids(
-            target, ids, "更新", lambda i: [{"update": {"_index": target, "_id": i}}, {"doc": partial}]
-        )
+        # An update re-indexes the document from its _source, which holds no vector: each update carries it along.
+        vectors = self._matching(target, query, vectors=True)
+
+        def update(doc_id: str) -> list[dict[str, Any]]:
+            vector = vectors[doc_id]
+            partial: dict[str, Any] = {"meta": meta} if vector is None else {"meta": meta, "embedding": vector}
+            return [{"update": {"_index": target, "_id": doc_id}}, {"doc": partial}]
+
+        return self._bulk_ids(target, list(vectors), "更新", update)
 
 
 def _required(filters: dict[str, Any], method: str) -> dict[str, Any]:

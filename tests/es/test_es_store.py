@@ -14,6 +14,7 @@ from haystack.utils import Secret
 from kb.components.es_bm25_retriever import EsBm25Retriever
 from kb.components.es_embedding_retriever import EsEmbeddingRetriever
 from kb.stores.elasticsearch import ElasticsearchChunkStore
+from kb.stores.elasticsearch_mapping import SCHEMA_VERSION
 from kb.stores.sqlite import SqliteDocumentStore
 from tests.es.es_kb import drop_indices
 from tests.unit.kb.stores.conftest import case_documents
@@ -189,7 +190,8 @@ def test_versioned_index_behind_the_alias(es_url: str, es_index: str, es_client:
         assert mapping["properties"]["tokens"]["analyzer"] == "whitespace"
         assert mapping["properties"]["embedding"]["index_options"]["type"] == "hnsw"
         assert mapping["properties"]["meta"]["properties"]["year"]["type"] == "integer"
-        assert mapping["_meta"]["kb_schema"] == 1
+        assert mapping["_meta"]["kb_schema"] == SCHEMA_VERSION
+        assert mapping["_source"] == {"excludes": ["embedding"]}
         settings = es_client.indices.get_settings(index=behind[0])[behind[0]]["settings"]["index"]
         assert settings["number_of_shards"] == "1"
         store.delete_all_documents(recreate_index=True)  # a fresh index is swapped in, the old one deleted

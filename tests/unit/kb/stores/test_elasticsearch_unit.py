@@ -19,7 +19,7 @@ from kb.stores.elasticsearch import ElasticsearchChunkStore, build_es_store
 from kb.stores.elasticsearch_errors import is_index_not_found, redact_url, translate_error
 from kb.stores.elasticsearch_filters import MATCH_ALL, MATCH_NONE, translate_filters
 from kb.stores.elasticsearch_indices import check_alias_name
-from kb.stores.elasticsearch_mapping import SequenceClock, build_mapping, from_source, to_source
+from kb.stores.elasticsearch_mapping import SequenceClock, build_mapping, from_source, hit_vector, to_source
 
 # --- filters --------------------------------------------------------------------------------------------------------
 
@@ -85,6 +85,7 @@ def test_mapping_has_whitespace_text_keyword_meta_and_hnsw_vectors() -> None:
     assert props["content"] == {"type": "text", "index": False}
     assert props["embedding"]["dims"] == 384 and props["embedding"]["similarity"] == "cosine"
     assert props["embedding"]["index_options"]["type"] == "hnsw"
+    assert mapping["_source"] == {"excludes": ["embedding"]}
     meta = props["meta"]["properties"]
     assert set(META_KEYS) <= set(meta)
     assert meta["year"]["type"] == "integer" and meta["illustrative"]["type"] == "boolean"
@@ -110,7 +111,9 @@ def test_documents_round_trip_and_index_text_is_normalised() -> None:
     source = to_source(doc, seq=7, embedding_dim=2)
     assert source["tokens"] == "张某 盗窃 and rock" and source["title_tokens"] == "张某 盗窃案"
     assert "_tokens" not in source["meta"] and source["seq"] == 7
-    back = from_source(json.loads(json.dumps(source)))
+    assert "embedding" in source  # sent with the document; the mapping keeps it out of the stored _source
+    hit = {"_source": json.loads(json.dumps(source)), "fields": {"embedding": [[0.5, 0.5]]}}
+    back = from_source(hit["_source"], embedding=hit_vector(hit))
     assert back.id == doc.id and back.content == doc.content and back.embedding == doc.embedding
     assert back.meta == {"entry_id": "e1", "charges": ["盗窃罪"]} and back.blob == doc.blob
 
