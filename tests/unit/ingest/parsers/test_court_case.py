@@ -12,7 +12,7 @@ PLAIN = """### 指导性案例901号：李某侵犯公民个人信息刑事附�
 
 李某侵犯公民个人信息刑事附带民事公益诉讼案
 
-（最高人民法院审判委员会讨论通过2022年12月26日发布）
+（最高人民法院审判委员会讨论通过　2029年12月26日发布　示例）
 
 关键词
 
@@ -24,7 +24,7 @@ PLAIN = """### 指导性案例901号：李某侵犯公民个人信息刑事附�
 
 相关法条
 
-《中华人民共和国刑法》第253条之一
+《中华人民共和国刑法》第253条之一（示例引文：出售公民个人信息）
 
 基本案情
 
@@ -73,7 +73,7 @@ def test_plain_court_case() -> None:
     assert entry.title == "李某侵犯公民个人信息刑事附带民事公益诉讼案"
     assert entry.case_type == "指导性案例"
     assert entry.issuer == "最高人民法院"
-    assert entry.publish_date == "2022-12-26"
+    assert entry.publish_date == "2029-12-26"
     assert entry.keywords == ["刑事", "侵犯公民个人信息", "人脸信息"]
     assert [s.key for s in entry.sections] == ["keywords", "gist", "provisions", "facts", "result", "reasoning"]
     assert entry.provisions == ["《刑法》第二百五十三条之一"]
