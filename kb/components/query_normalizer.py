@@ -70,6 +70,9 @@ def analyze_query(
         )
     norm = normalize(text).strip()
     tokens = tokenize(norm)
+    if norm and not tokens and not any(ch.isalnum() for ch in norm):
+        msg = "查询中没有可检索的文字（只有标点或表情符号）。请输入关键词或案情描述。"
+        raise InvalidQuery(msg, query=norm[:50])
     charges = extract_charges(norm)
     long_query = len(norm) > long_query_chars
     counts = Counter(tokens)

@@ -4,70 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from haystack import Document, component, default_from_dict, default_to_dict
-from haystack.document_stores.types import FilterPolicy, apply_filter_policy
+from haystack import Document, component
 
+from kb.components.store_retriever import StoreEmbeddingRetriever
 from kb.stores.sqlite import SqliteDocumentStore
 
 
 @component
-class SqliteEmbeddingRetriever:
-    """Cosine-similarity retrieval from a SqliteDocumentStore's vectors.
+class SqliteEmbeddingRetriever(StoreEmbeddingRetriever):
+    """Cosine-similarity retrieval from a SqliteDocumentStore's vectors (exact, numpy).
 
-    :param document_store: the store to search.
-    :param filters: filters applied to every query (Haystack filter syntax).
-    :param top_k: how many documents to return.
-    :param scale_score: map cosine similarity to 0..1 with (cos + 1) / 2.
-    :param return_embedding: include each document's embedding in the results.
-    :param filter_policy: REPLACE (runtime filters replace init filters) or MERGE (both apply).
+    Init parameters as kb.components.store_retriever.StoreEmbeddingRetriever; scale_score maps cosine to
+    (cos + 1) / 2, return_embedding includes each document's vector.
     """
 
-    def __init__(
-        self,
-        document_store: SqliteDocumentStore,
-        filters: dict[str, Any] | None = None,
-        top_k: int = 10,
-        scale_score: bool = False,
-        return_embedding: bool = False,
-        filter_policy: FilterPolicy = FilterPolicy.REPLACE,
-    ) -> None:
-        if not isinstance(document_store, SqliteDocumentStore):
-            msg = f"document_store must be a SqliteDocumentStore, got {type(document_store).__name__}"
-            raise TypeError(msg)
-        if top_k <= 0:
-            msg = f"top_k must be > 0, got {top_k}"
-            raise ValueError(msg)
-        self.document_store = document_store
-        self.filters = filters
-        self.top_k = top_k
-        self.scale_score = scale_score
-        self.return_embedding = return_embedding
-        self.filter_policy = FilterPolicy.from_str(filter_policy) if isinstance(filter_policy, str) else filter_policy
-
-    def warm_up(self) -> None:
-        """Load the store's in-memory indexes (Pipeline.warm_up calls this)."""
-        self.document_store.warm_up()
-
-    def to_dict(self) -> dict[str, Any]:
-        return default_to_dict(
-            self,
-            document_store=self.document_store,
-            filters=self.filters,
-            top_k=self.top_k,
-            scale_score=self.scale_score,
-            return_embedding=self.return_embedding,
-            filter_policy=self.filter_policy.value,
-        )
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> SqliteEmbeddingRetriever:
-        params = dict(data.get("init_parameters", {}))
-        store = params.get("document_store")
-        if isinstance(store, dict):
-            params["document_store"] = SqliteDocumentStore.from_dict(store)
-        if "filter_policy" in params:
-            params["filter_policy"] = FilterPolicy.from_str(params["filter_policy"])
-        return default_from_dict(cls, {**data, "init_parameters": params})
+    store_class = SqliteDocumentStore
 
     @component.output_types(documents=list[Document])
     def run(
@@ -79,16 +30,12 @@ class SqliteEmbeddingRetriever:
         return_embedding: bool | None = None,
     ) -> dict[str, list[Document]]:
         """The documents whose vectors are closest to the query's, best first. None takes the init values."""
-        resolved_filters = apply_filter_policy(self.filter_policy, self.filters, filters)
-        k = self.top_k if top_k is None else top_k
-        if k < 0:
-            msg = f"top_k must be >= 0, got {k}"
-            raise ValueError(msg)
+        resolved_filters, k, scale = self.resolve(filters, top_k, scale_score)
         docs = self.document_store.embedding_retrieval(
             query_embedding,
             filters=resolved_filters,
             top_k=k,
-            scale_score=self.scale_score if scale_score is None else scale_score,
+            scale_score=scale,
             return_embedding=self.return_embedding if return_embedding is None else return_embedding,
         )
         return {"documents": docs}
