@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-import time
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
@@ -303,11 +302,9 @@ def serve(
 
     settings = _settings()
     configure_logging(settings.log_level, json_lines=settings.log_json)
-    started = time.perf_counter()
     application = create_app(settings)
     console.print(f"检察案例指导知识库：http://{host or settings.host}:{port or settings.port}/  （API 文档 /docs）")
     uvicorn.run(application, host=host or settings.host, port=port or settings.port, log_level="warning")
-    del started
 
 
 @dev_app.command("es-start")

@@ -238,7 +238,7 @@ class RecordStore:
         limit: int = 50,
         sort: str = "title",
     ) -> tuple[int, list[StoredEntry]]:
-        """Current versions, filtered on the denormalised columns (kind, line, case_type, stage, power_subject)."""
+        """Current versions (without their version history), filtered on the denormalised columns."""
         columns = {
             "line": EntryRow.line,
             "case_type": EntryRow.case_type,
@@ -246,7 +246,9 @@ class RecordStore:
             "power_subject": EntryRow.power_subject,
             "number": EntryRow.number,
         }
-        query = select(EntryRow.id)
+        query = select(EntryRow.id, EntryRow.current_version, EntryRow.status, VersionRow.data).join(
+            VersionRow, (VersionRow.entry_id == EntryRow.id) & (VersionRow.version == EntryRow.current_version)
+        )
         count = select(func.count()).select_from(EntryRow)
         if kind:
             query, count = query.where(EntryRow.kind == kind), count.where(EntryRow.kind == kind)
@@ -258,8 +260,20 @@ class RecordStore:
         query = query.order_by(order, EntryRow.id).offset(offset).limit(limit)
         with self._session() as session:
             total = session.scalar(count) or 0
-            ids = list(session.scalars(query))
-        return total, [self.get(i) for i in ids]
+            rows = session.execute(query).all()
+        # One query for the page: a listing shows current versions and does not need their version history.
+        items = [
+            StoredEntry(
+                id=entry_id,
+                version=version,
+                current_version=version,
+                status=status,
+                entry=Entry.from_dict(data),
+                versions=[],
+            )
+            for entry_id, version, status, data in rows
+        ]
+        return total, items
 
     def iter_current(self, batch: int = 500) -> Iterator[tuple[str, int, Entry]]:
         """Every entry's current version: what a reindex writes."""

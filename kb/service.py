@@ -14,10 +14,10 @@ from haystack import Document
 from kb import text
 from kb.chunking.section_splitter import split_entry
 from kb.components.entry_folder import add_passage, fold_chunks
-from kb.components.query_normalizer import QueryAnalysis, QueryNormalizer, analyze_query
+from kb.components.query_normalizer import QueryNormalizer
 from kb.components.text_embedder import KbTextEmbedder
 from kb.config import Settings
-from kb.errors import InvalidQuery, KBError
+from kb.errors import KBError
 from kb.models import FACET_KEYS, Entry, EntryKind, SearchHit
 from kb.pipelines.search import build_search_pipeline, run_search_pipeline
 from kb.records import RecordStore, StoredEntry, UpsertResult
@@ -206,10 +206,6 @@ class KnowledgeBase:
             raise
         return report
 
-    def delete_entry(self, entry_id: str) -> None:
-        self.records.delete(entry_id)
-        self.index_pending()
-
     # -- reading -----------------------------------------------------------------------------------------------
 
     def get_entry(self, entry_id: str, version: int | None = None) -> StoredEntry:
@@ -222,18 +218,12 @@ class KnowledgeBase:
             kind=kind, filters=filters, offset=(page - 1) * page_size, limit=page_size, sort=sort
         )
 
-    def analyze(self, query: str) -> QueryAnalysis:
-        return analyze_query(query, max_chars=self.settings.max_query_chars)
-
     def search(self, request: SearchRequest) -> SearchResult:
         started = time.perf_counter()
         filters = dict(request.filters)
         filters.setdefault("kind", [EntryKind.CASE.value])
         haystack_filters = to_haystack_filters(filters)
         query = request.query.strip()
-        if query and not text.tokenize(query) and not self._has_searchable_chars(query):
-            msg = "查询中没有可检索的文字（只有标点或表情符号）。请输入关键词或案情描述。"
-            raise InvalidQuery(msg, query=query[:50])
         need = request.page * request.page_size
         if query:
             top_k = max(self.candidates, need * 2)
@@ -270,10 +260,6 @@ class KnowledgeBase:
             facets=facets,
         )
 
-    @staticmethod
-    def _has_searchable_chars(query: str) -> bool:
-        return any(ch.isalnum() for ch in text.normalize(query))
-
     def _browse(self, filters: dict[str, Any] | None) -> list[SearchHit]:
         """No query: every matching entry (its first chunk), newest first."""
         first = {"field": "meta.chunk_index", "operator": "==", "value": 0}
@@ -309,10 +295,6 @@ class KnowledgeBase:
             out[key] = hits
         return out
 
-    def chunk(self, chunk_id: str) -> Document | None:
-        docs = self.store.filter_documents({"field": "id", "operator": "==", "value": chunk_id})
-        return docs[0] if docs else None
-
     def stats(self) -> dict[str, Any]:
         counts = self.records.counts()
         counts["chunks"] = self.store.count_documents()
@@ -322,4 +304,5 @@ class KnowledgeBase:
         return counts
 
     def facet_counts(self, filters: dict[str, list[str]] | None = None) -> dict[str, dict[str, int]]:
+        """Entry counts per facet value over the whole index (or the filtered part of it)."""
         return dict(self.store.facet_counts(list(FACET_KEYS), filters=to_haystack_filters(filters or {})))
