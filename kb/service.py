@@ -82,15 +82,25 @@ class KnowledgeBase:
 
     def warm_up(self) -> None:
         """Load the dictionary, the element matchers, the model and the vectors now, not on the first query."""
+        from concurrent.futures import ThreadPoolExecutor
+
         from kb import elements
 
-        text.warm_up()
-        elements.warm_up()
+        # jieba's dictionary (about a second of unmarshalling, holding the GIL) and the store's indexes (file reads
+        # and numpy, mostly without it) load side by side; the model loads in its own C code.
+        def analysis() -> None:
+            text.warm_up()
+            elements.warm_up()
+
+        tasks = [analysis]
         if self.embedder is not None:
-            self.embedder.warm_up()
+            tasks.append(self.embedder.warm_up)
         warm = getattr(self.store, "warm_up", None)
         if callable(warm):
-            warm()
+            tasks.append(warm)
+        with ThreadPoolExecutor(max_workers=len(tasks), thread_name_prefix="kb-warm-up") as pool:
+            for future in [pool.submit(task) for task in tasks]:
+                future.result()
 
     def close(self) -> None:
         close = getattr(self.store, "close", None)

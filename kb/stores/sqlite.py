@@ -19,6 +19,7 @@ import logging
 import queue
 import sqlite3
 import threading
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -30,13 +31,14 @@ from haystack import Document, default_from_dict, default_to_dict
 from haystack.document_stores.types import DuplicatePolicy
 
 from kb.errors import ConfigError, StoreUnavailable
+from kb.stores import sqlite_snapshot as snapshot
 from kb.stores.sqlite_filters import (
     INDEX_TEXT_KEYS,
     SqlClause,
     iter_facets,
     translate_filters,
 )
-from kb.stores.sqlite_memory import IndexSlot, IndexT, LruCache, apply_delta
+from kb.stores.sqlite_memory import IndexSlot, IndexT, LruCache, Versioned, apply_delta
 from kb.stores.sqlite_retrieval import RetrievalMixin
 from kb.stores.sqlite_schema import (
     DOC_COLUMNS,
@@ -112,6 +114,8 @@ class SqliteDocumentStore(RetrievalMixin, MetaStatsMixin):
         self._cache = LruCache(128)
         self._writers = 0  # write transactions of this process not yet reflected in the in-memory indexes
         self._closed = False
+        self._store_id = ""
+        self._snapshot_generation: dict[str, int] = {}  # generation of the snapshot on disk, per index
         self._conn = self._open()
 
     # --- lifecycle ----------------------------------------------------------------------------------------------
@@ -164,9 +168,14 @@ class SqliteDocumentStore(RetrievalMixin, MetaStatsMixin):
                 )
                 raise ConfigError(msg, path=self.path)
             conn.execute("INSERT OR REPLACE INTO kb_meta VALUES ('embedding_dim', ?)", (str(self.embedding_dim),))
+        # Names this index file for the index snapshots (a file rebuilt at the same path gets a new one).
+        conn.execute("INSERT OR IGNORE INTO kb_meta VALUES ('store_id', ?)", (uuid.uuid4().hex,))
+        self._store_id = str(conn.execute("SELECT value FROM kb_meta WHERE key = 'store_id'").fetchone()[0])
 
     def close(self) -> None:
-        """Close every connection. The store cannot be used afterwards."""
+        """Close every connection (after saving index snapshots that writes moved on). Unusable afterwards."""
+        if not self._closed:
+            self._save_snapshots(only_if_changed=True)
         with self._lock:
             if self._closed:
                 return
@@ -305,7 +314,52 @@ class SqliteDocumentStore(RetrievalMixin, MetaStatsMixin):
         finally:
             slot.loading.release()
 
+    # --- snapshots (kb.stores.sqlite_snapshot) -------------------------------------------------------------------
+
+    def _save_snapshots(self, *, only_if_changed: bool) -> None:
+        """Write the loaded indexes' snapshots; a failure only costs the next start a slower load."""
+        if self._memory:
+            return
+        try:
+            with self._read() as conn:
+                generation = read_generation(conn)
+        except StoreUnavailable:
+            return
+        terms, vectors = self._terms_slot.index, self._vectors_slot.index
+        if terms is not None and self._snapshot_due("terms", terms, generation, only_if_changed):
+            self._save_snapshot("terms", lambda: snapshot.save_terms(self.path, self._store_id, terms))
+            self._snapshot_generation["terms"] = generation
+        if vectors is not None and self._snapshot_due("vectors", vectors, generation, only_if_changed):
+            self._save_snapshot("vectors", lambda: snapshot.save_vectors(self.path, self._store_id, vectors))
+            self._snapshot_generation["vectors"] = generation
+
+    def _snapshot_due(self, name: str, index: Versioned, generation: int, only_if_changed: bool) -> bool:
+        if index.generation != generation:  # stale, or another process wrote meanwhile: the next load rebuilds
+            return False
+        return not only_if_changed or self._snapshot_generation.get(name) != generation
+
     def _load_vectors(self) -> VectorIndex | None:
+        if not self._memory:
+            with self._read() as conn:
+                generation = read_generation(conn)
+            found = snapshot.load_vectors(self.path, self._store_id, generation, dim=self.embedding_dim)
+            if found is not None:
+                self._snapshot_generation["vectors"] = generation
+                logger.info("loaded %d vectors from the snapshot of %s", len(found), self.path)
+                return found
+        loaded = self._load_vectors_from_rows()
+        if loaded is not None and not self._memory:
+            self._save_snapshot("vectors", lambda: snapshot.save_vectors(self.path, self._store_id, loaded))
+        return loaded
+
+    def _save_snapshot(self, name: str, save: Callable[[], None]) -> None:
+        try:
+            with self._apply_lock:  # no delta is applied to the index while it is being written out
+                save()
+        except OSError as exc:
+            logger.warning("could not write the %s snapshot of %s: %s", name, self.path, exc)
+
+    def _load_vectors_from_rows(self) -> VectorIndex | None:
         with self._read() as conn:
             conn.execute("BEGIN")
             generation = read_generation(conn)
@@ -327,6 +381,20 @@ class SqliteDocumentStore(RetrievalMixin, MetaStatsMixin):
         return VectorIndex.from_arrays(keys, matrix, generation, copy=False)
 
     def _load_terms(self) -> TermIndex:
+        if not self._memory:
+            with self._read() as conn:
+                generation = read_generation(conn)
+            found = snapshot.load_terms(self.path, self._store_id, generation, title_weight=self.title_weight)
+            if found is not None:
+                self._snapshot_generation["terms"] = generation
+                logger.info("loaded BM25 postings of %d documents from the snapshot of %s", found.n_docs, self.path)
+                return found
+        loaded = self._load_terms_from_rows()
+        if not self._memory:
+            self._save_snapshot("terms", lambda: snapshot.save_terms(self.path, self._store_id, loaded))
+        return loaded
+
+    def _load_terms_from_rows(self) -> TermIndex:
         with self._read() as conn:
             conn.execute("BEGIN")
             generation = read_generation(conn)

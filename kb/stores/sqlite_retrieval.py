@@ -90,6 +90,15 @@ class RetrievalMixin:
         """Keys of the documents matching a filter, by set algebra over cached per-condition key sets."""
         with self._read() as conn:
             generation = read_generation(conn)
+            try:
+                tree_key: Hashable | None = (generation, "tree", tree)
+                hash(tree_key)
+            except TypeError:  # a filter value that is not hashable (cannot come from JSON, but be safe)
+                tree_key = None
+            if tree_key is not None:
+                remembered: npt.NDArray[np.int64] | None = self._cache.get(tree_key)
+                if remembered is not None:
+                    return remembered
 
             def fetch(select: SqlClause) -> npt.NDArray[np.int64]:
                 cache_key = (generation, select.sql, select.params)
@@ -104,7 +113,11 @@ class RetrievalMixin:
             def universe() -> npt.NDArray[np.int64]:
                 return fetch(SqlClause("SELECT pk FROM docs"))
 
-            return matching_keys(tree, fetch, universe)
+            keys = matching_keys(tree, fetch, universe)
+            keys.setflags(write=False)  # shared: the indexes remember what they derived from it by identity
+            if tree_key is not None:
+                self._cache.put(tree_key, keys)
+            return keys
 
     # --- retrieval -----------------------------------------------------------------------------------------------
 

@@ -20,13 +20,15 @@ import logging
 import math
 import threading
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
-from kb.stores.sqlite_vectors import positions_of
+from kb.stores.sqlite_vectors import AllowedMemo, positions_of
 
 logger = logging.getLogger(__name__)
 
@@ -119,6 +121,7 @@ class TermIndex:
         self._snap = _Snapshot(
             np.zeros(0, np.int64), np.zeros(0, bool), np.zeros(0, np.float32), _EMPTY, _EMPTY, None, 1.0, 0, 0
         )
+        self._allowed_masks: AllowedMemo[npt.NDArray[np.bool_]] = AllowedMemo()
 
     @classmethod
     def build(cls, docs: DocTerms, *, title_weight: float = 2.0, generation: int = 0) -> TermIndex:
@@ -128,6 +131,43 @@ class TermIndex:
         main = index._postings(docs, np.arange(len(docs.keys), dtype=np.int32), dl, avgdl)
         n = len(docs.keys)
         index._snap = _Snapshot(docs.keys.copy(), np.ones(n, bool), dl, main, _EMPTY, None, avgdl, n, 0)
+        return index
+
+    def export_arrays(self) -> dict[str, npt.NDArray[Any]]:
+        """The index as plain arrays (compacted: pending additions folded in, dead documents dropped), for
+        `from_arrays`. Parameters (title weight, k1, b) are included so a mismatch can be detected."""
+        snap = self._snap
+        if snap.delta.size or snap.dead:
+            snap = self._rebuild(snap)
+        return {
+            "keys": snap.keys,
+            "dl": snap.dl,
+            "indptr": snap.main.indptr,
+            "docs": snap.main.docs,
+            "part": snap.main.part,
+            "tf": snap.main.tf,
+            "params": np.array([self.title_weight, self.k1, self.b, snap.avgdl], dtype=np.float64),
+        }
+
+    @classmethod
+    def from_arrays(
+        cls, arrays: Mapping[str, npt.NDArray[Any]], *, title_weight: float = 2.0, generation: int = 0
+    ) -> TermIndex | None:
+        """An index from `export_arrays` output; None when it was built with other BM25 parameters."""
+        index = cls(title_weight=title_weight, generation=generation)
+        saved_title, saved_k1, saved_b, avgdl = (float(x) for x in arrays["params"])
+        if (saved_title, saved_k1, saved_b) != (index.title_weight, index.k1, index.b):
+            return None
+        keys = np.asarray(arrays["keys"], dtype=np.int64)
+        main = _Postings(
+            np.asarray(arrays["indptr"], dtype=np.int64),
+            np.asarray(arrays["docs"], dtype=np.int32),
+            np.asarray(arrays["part"], dtype=np.float32),
+            np.asarray(arrays["tf"], dtype=np.float32),
+        )
+        n = len(keys)
+        dl = np.asarray(arrays["dl"], dtype=np.float32)
+        index._snap = _Snapshot(keys, np.ones(n, bool), dl, main, _EMPTY, None, avgdl, n, 0)
         return index
 
     # --- building ------------------------------------------------------------------------------------------------
@@ -262,9 +302,8 @@ class TermIndex:
         scores = np.bincount(np.concatenate(docs_parts), np.concatenate(value_parts), minlength=len(snap.keys))
         usable = snap.alive & (scores > 0)
         if allowed is not None:
-            mask = np.zeros(len(snap.keys), bool)
-            mask[positions_of(snap.keys, snap.alive, np.asarray(allowed, dtype=np.int64))] = True
-            usable &= mask
+            allowed_keys = np.asarray(allowed, dtype=np.int64)
+            usable &= self._allowed_masks.get(snap, allowed_keys, lambda: _mask(snap, allowed_keys))
         candidates = np.flatnonzero(usable)
         if len(candidates) == 0:
             return empty
@@ -273,6 +312,13 @@ class TermIndex:
         top = np.argpartition(-values, k - 1)[:k] if k < len(candidates) else np.arange(len(candidates))
         top = top[np.lexsort((candidates[top], -values[top]))]
         return snap.keys[candidates[top]].copy(), values[top].astype(np.float32)
+
+
+def _mask(snap: _Snapshot, allowed: Keys) -> npt.NDArray[np.bool_]:
+    mask = np.zeros(len(snap.keys), bool)
+    mask[positions_of(snap.keys, snap.alive, allowed)] = True
+    mask.setflags(write=False)
+    return mask
 
 
 def _slice(postings: _Postings, tid: int) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.float32]]:

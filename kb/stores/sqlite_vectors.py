@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -49,6 +52,39 @@ def positions_of(keys: Keys, alive: npt.NDArray[np.bool_], wanted: Keys) -> npt.
     return pos
 
 
+MemoT = TypeVar("MemoT")
+
+
+class AllowedMemo(Generic[MemoT]):
+    """What an index derived from an `allowed` key array (row positions, a mask), remembered per array and snapshot.
+
+    The store hands out the same read-only array for the same filter (it caches filter results by generation), so
+    identity is the key: mapping 100k allowed keys to rows costs milliseconds, a lookup here microseconds. Entries
+    hold the array and the snapshot they were computed for, so neither identity can be reused while remembered.
+    """
+
+    def __init__(self, size: int = 8) -> None:
+        self.size = size
+        self._items: OrderedDict[int, tuple[object, object, MemoT]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, snapshot: object, allowed: Keys, compute: Callable[[], MemoT]) -> MemoT:
+        key = id(allowed)
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None and found[0] is allowed and found[1] is snapshot:
+                self._items.move_to_end(key)
+                return found[2]
+        value = compute()
+        if not allowed.flags.writeable:  # a caller's scratch array may change; only frozen ones are remembered
+            with self._lock:
+                self._items[key] = (allowed, snapshot, value)
+                self._items.move_to_end(key)
+                while len(self._items) > self.size:
+                    self._items.popitem(last=False)
+        return value
+
+
 @dataclass(frozen=True)
 class _Snapshot:
     matrix: FloatMatrix  # capacity x dim; rows [0, size) are valid
@@ -71,19 +107,35 @@ class VectorIndex:
             np.zeros((0, dim), dtype=np.float32), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool), 0
         )
         self._dead = 0
+        self._allowed_positions: AllowedMemo[npt.NDArray[np.intp]] = AllowedMemo()
 
     @classmethod
-    def from_arrays(cls, keys: Keys, vectors: FloatMatrix, generation: int = 0, *, copy: bool = True) -> VectorIndex:
-        """An index over these rows. With copy=False the (float32, C-ordered) `vectors` are normalised in place."""
+    def from_arrays(
+        cls, keys: Keys, vectors: FloatMatrix, generation: int = 0, *, copy: bool = True, normalized: bool = False
+    ) -> VectorIndex:
+        """An index over these rows. With copy=False the (float32, C-ordered) `vectors` are normalised in place;
+        with normalized=True they are taken as they are (rows already unit length, e.g. from `export_arrays`)."""
         index = cls(int(vectors.shape[1]), generation)
         if len(keys) > 1 and not bool(np.all(keys[1:] > keys[:-1])):
             order = np.argsort(keys, kind="stable")
             keys, vectors = keys[order], vectors[order]
             copy = False  # the fancy indexing above made a copy already
         in_place = not copy and vectors.dtype == np.float32 and vectors.flags.c_contiguous and vectors.flags.writeable
-        matrix = normalize_rows(vectors, in_place=in_place)
+        if normalized and vectors.dtype == np.float32 and vectors.flags.c_contiguous:
+            matrix = vectors
+        else:
+            matrix = normalize_rows(vectors, in_place=in_place)
         index._snap = _Snapshot(matrix, keys.astype(np.int64), np.ones(len(keys), dtype=bool), len(keys))
         return index
+
+    def export_arrays(self) -> tuple[Keys, FloatMatrix]:
+        """Keys and unit-length rows of the live vectors, for `from_arrays(..., normalized=True)`."""
+        snap = self._snap
+        alive = snap.alive[: snap.size]
+        if bool(alive.all()):
+            return snap.keys[: snap.size], snap.matrix[: snap.size]
+        keep = np.flatnonzero(alive)
+        return snap.keys[keep], snap.matrix[keep]
 
     def __len__(self) -> int:
         snap = self._snap
@@ -162,7 +214,8 @@ class VectorIndex:
         q = q / norm
         rows = snap.matrix[: snap.size]
         if allowed is not None:
-            pos = self._positions(snap, np.asarray(allowed, dtype=np.int64))
+            allowed_keys = np.asarray(allowed, dtype=np.int64)
+            pos = self._allowed_positions.get(snap, allowed_keys, lambda: self._positions(snap, allowed_keys))
             if len(pos) == 0:
                 return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
             if len(pos) < _GATHER_FRACTION * snap.size:

