@@ -31,6 +31,7 @@ from haystack.dataclasses import ByteStream, SparseEmbedding
 
 from kb.errors import ConfigError
 from kb.models import META_KEYS
+from kb.stores.documents import make_document
 from kb.stores.sqlite_filters import INDEX_TEXT_KEYS
 from kb.stores.sqlite_fts import index_terms
 
@@ -195,7 +196,7 @@ def from_source(
 ) -> Document:
     blob = source.get("blob")
     sparse = source.get("sparse_embedding")
-    return Document(
+    return make_document(  # a search turns ~100 hits into Documents: skip Haystack's mutation tracking
         id=str(source["id"]),
         content=source.get("content"),
         meta=dict(source.get("meta") or {}),

@@ -23,12 +23,14 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import Counter
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from haystack import Document
 from haystack.dataclasses import ByteStream, SparseEmbedding
+
+from kb.stores.documents import make_document
 
 SCHEMA_VERSION = "1"
 
@@ -196,21 +198,3 @@ def row_to_document(row: tuple[Any, ...], *, score: float | None = None, with_sc
         embedding=decode_vector(embedding) if embedding is not None else None,
         sparse_embedding=sparse,
     )
-
-
-_DOCUMENT_FIELDS = tuple(f.name for f in fields(Document))
-
-
-def make_document(**values: Any) -> Document:
-    """A Document from every one of its fields, without `Document.__init__`.
-
-    Haystack wraps `__init__` and `__setattr__` to warn about in-place mutation; for the hundreds of rows a query
-    materialises that tracking cost more than the SQL that fetched them (~25 microseconds a row). The object is an ordinary
-    Document (same class, same fields) and `id` is given, so `__post_init__` has nothing to compute.
-    """
-    if values.keys() != set(_DOCUMENT_FIELDS):
-        msg = f"make_document needs exactly the fields {_DOCUMENT_FIELDS}, got {sorted(values)}"
-        raise TypeError(msg)
-    document: Document = object.__new__(Document)
-    document.__dict__.update(values)
-    return document
