@@ -7,6 +7,7 @@ re-analysed. Synthetic chunks (kb.stores.synthetic) stand in for scale; queries 
 from __future__ import annotations
 
 import json
+import os
 import platform
 import resource
 import shutil
@@ -71,9 +72,14 @@ class BenchReport:
 
 
 def _machine() -> dict[str, Any]:
-    import os
-
-    return {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()}
+    return {
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "platform": platform.platform(),
+        # 1/5/15-minute load averages when the run started (and, under "load_at_end", when it ended): a run on a
+        # busy machine is an upper bound, not the machine's speed
+        "load_at_start": [round(x, 2) for x in os.getloadavg()],
+    }
 
 
 BENCH_HOME = Path("var/bench")
@@ -183,11 +189,16 @@ def bench_queries(n_chunks: int, embedder: str, repeats: int, say: Callable[[str
 
 
 def bench_api_ready(n_chunks: int, embedder: str, say: Callable[[str], None]) -> dict[str, Any]:
-    """Seconds from create_app to the first healthy /api/health, with `n_chunks` indexed (imports excluded)."""
+    """Seconds from create_app to the first healthy /api/health, with `n_chunks` indexed (imports excluded).
+
+    Twice: without the index snapshot (the first start after the index was written by another process: the
+    in-memory indexes are rebuilt from the rows, and the snapshot is written) and with it (every later restart).
+    """
     from fastapi.testclient import TestClient
 
     from api.main import create_app
     from kb.embedders.factory import build_embedder
+    from kb.stores import sqlite_snapshot
     from kb.stores.synthetic import build_synthetic_store
 
     model = build_embedder(embedder)
@@ -195,11 +206,15 @@ def bench_api_ready(n_chunks: int, embedder: str, say: Callable[[str], None]) ->
     home = synthetic_home(n_chunks, dim)
     build_synthetic_store(home / "index.sqlite3", n_chunks, dim=dim).close()
     settings = Settings(_env_file=None, home=home, embedder=embedder)  # type: ignore[call-arg]
-    t0 = time.perf_counter()
-    with TestClient(create_app(settings)) as client:
-        status = client.get("/api/health").json()["status"]
-        seconds = time.perf_counter() - t0
-    result = {"chunks": n_chunks, "seconds": round(seconds, 2), "health": status}
+    result: dict[str, Any] = {"chunks": n_chunks}
+    sqlite_snapshot.remove(home / "index.sqlite3")
+    for label in ("without_snapshot", "with_snapshot"):
+        t0 = time.perf_counter()
+        with TestClient(create_app(settings)) as client:
+            status = client.get("/api/health").json()["status"]
+            seconds = time.perf_counter() - t0
+        result[label] = {"seconds": round(seconds, 2), "health": status}
+    result["seconds"] = result["with_snapshot"]["seconds"]
     say(f"api ready: {result}")
     return result
 
@@ -233,6 +248,7 @@ def run_bench(
             report.side_by_side[str(n)] = pair
     if sizes:
         report.ready = bench_api_ready(max(sizes), embedder, say)
+    report.machine["load_at_end"] = [round(x, 2) for x in os.getloadavg()]
     out_dir.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     path = out_dir / f"bench-{stamp}.json"
