@@ -9,11 +9,18 @@ from functools import lru_cache
 @lru_cache(maxsize=4096)
 def _fold_char(ch: str) -> str:
     folded = unicodedata.normalize("NFKC", ch).lower()
-    return folded if len(folded) == 1 else ch.lower()
+    if len(folded) == 1:
+        return folded
+    lowered = ch.lower()
+    return lowered if len(lowered) == 1 else ch  # İ lowers to two characters: keep it as it is
 
 
 def fold(text: str) -> str:
     """A same-length comparison form of `text` (so offsets stay valid)."""
+    if unicodedata.is_normalized("NFKC", text):  # indexed text is normalised at ingest: the usual case, in C
+        lowered = text.lower()
+        if len(lowered) == len(text):
+            return lowered
     return "".join(_fold_char(ch) for ch in text)
 
 

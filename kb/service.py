@@ -12,6 +12,7 @@ import numpy as np
 from haystack import Document
 
 from kb import text
+from kb.blas import limit_blas_threads
 from kb.chunking.section_splitter import split_entry
 from kb.components.entry_folder import add_passage, fold_chunks
 from kb.components.query_normalizer import QueryNormalizer
@@ -48,6 +49,7 @@ class KnowledgeBase:
     """One knowledge base: the system of record, the search index, the embedder and the search pipeline."""
 
     def __init__(self, settings: Settings, *, embedder: Any | None = None, embedder_spec: str | None = None) -> None:
+        limit_blas_threads()  # see kb.blas: spinning OpenBLAS threads slowed the query embedding twofold
         self.settings = settings
         settings.home.mkdir(parents=True, exist_ok=True)
         self.records = RecordStore(settings.record_url)

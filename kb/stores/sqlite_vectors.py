@@ -9,10 +9,13 @@ that already saw it changes nothing.
 
 from __future__ import annotations
 
+import itertools
 import logging
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -26,6 +29,40 @@ Keys = npt.NDArray[np.int64]
 
 _GATHER_FRACTION = 0.25  # below this share of allowed rows, score only those rows instead of all of them
 _COMPACT_FRACTION = 0.25  # rebuild the arrays when this share of rows is dead
+# Above this many rows the scores are computed in row blocks on `_BLOCK_WORKERS` threads (numpy releases the GIL in
+# the product; OpenBLAS itself runs one thread, see kb.blas). Below it one thread is quicker than the hand-off.
+_PARALLEL_ROWS = 40_000
+_BLOCK_WORKERS = max(1, min(os.cpu_count() or 1, 4))
+_block_pool: ThreadPoolExecutor | None = None
+_block_pool_lock = threading.Lock()
+
+
+def _pool() -> ThreadPoolExecutor:
+    global _block_pool  # one per process, created on first use
+    with _block_pool_lock:
+        if _block_pool is None:
+            _block_pool = ThreadPoolExecutor(max_workers=_BLOCK_WORKERS, thread_name_prefix="kb-vectors")
+        return _block_pool
+
+
+def dot_rows(rows: FloatMatrix, query: FloatMatrix) -> FloatMatrix:
+    """`rows @ query` (float32), in parallel row blocks when there are many rows."""
+    n = len(rows)
+    if n < _PARALLEL_ROWS or _BLOCK_WORKERS < 2:
+        scores: FloatMatrix = rows @ query
+        return scores
+    out = np.empty(n, dtype=np.float32)
+    bounds = np.linspace(0, n, _BLOCK_WORKERS + 1).astype(int)
+    blocks = list(itertools.pairwise(bounds.tolist()))
+
+    def block(lo: int, hi: int) -> None:
+        np.matmul(rows[lo:hi], query, out=out[lo:hi])
+
+    futures = [_pool().submit(block, lo, hi) for lo, hi in blocks[1:]]
+    block(*blocks[0])  # the calling thread takes the first block
+    for future in futures:
+        future.result()
+    return out
 
 
 def normalize_rows(matrix: FloatMatrix, *, in_place: bool = False) -> FloatMatrix:
@@ -218,14 +255,10 @@ class VectorIndex:
             pos = self._allowed_positions.get(snap, allowed_keys, lambda: self._positions(snap, allowed_keys))
             if len(pos) == 0:
                 return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-            if len(pos) < _GATHER_FRACTION * snap.size:
-                scores = rows[pos] @ q
-            else:
-                full = rows @ q
-                scores = full[pos]
+            scores = dot_rows(rows[pos], q) if len(pos) < _GATHER_FRACTION * snap.size else dot_rows(rows, q)[pos]
             candidates = pos
         else:
-            scores = rows @ q
+            scores = dot_rows(rows, q)
             candidates = None
             if self._dead:
                 scores = np.where(snap.alive[: snap.size], scores, -np.inf).astype(np.float32)
