@@ -315,6 +315,17 @@ class KnowledgeBase:
         counts["store"] = self.settings.store
         return counts
 
+    def index_problem(self, *, chunks: int | None = None) -> str | None:
+        """A Chinese explanation when the index has lost its content: empty while the record store holds entries
+        and nothing waits in the outbox (an index file or Elasticsearch index deleted while no process ran).
+        None when the index looks in step. `chunks` saves a count the caller already has."""
+        entries = sum(self.records.counts()["entries_by_kind"].values())
+        if entries == 0 or self.records.pending_count() > 0:
+            return None
+        if (chunks if chunks is not None else self.store.count_documents()) > 0:
+            return None
+        return f"索引中没有任何内容，而系统中有 {entries} 个条目：索引可能已被删除，请运行 kb reindex 从系统记录重建"
+
     def facet_counts(self, filters: dict[str, list[str]] | None = None) -> dict[str, dict[str, int]]:
         """Entry counts per facet value over the whole index (or the filtered part of it)."""
         return dict(self.store.facet_counts(list(FACET_KEYS), filters=to_haystack_filters(filters or {})))

@@ -32,6 +32,10 @@ async def health(kb: KBDep) -> Health:
             chunks = await run_in_threadpool(kb.store.count_documents)
         except Exception:
             store_ok = False
+    problem = await run_in_threadpool(kb.index_problem, chunks=chunks) if store_ok else None
+    if problem is not None:  # the index lost its content behind our back: searches would find nothing
+        store_ok = False
+        detail = {**detail, "needs_reindex": True, "problem": problem}
     return Health(
         status="ok" if store_ok else "degraded",
         store=kb.settings.store,

@@ -174,6 +174,29 @@ def test_api_reports_a_deleted_index_as_503_problem(small_kb: KnowledgeBase, es_
         assert health["store_detail"]["needs_reindex"] is True
 
 
+def test_an_index_deleted_while_no_process_ran_is_flagged_at_the_next_start(
+    small_kb: KnowledgeBase, es_client: Elasticsearch
+) -> None:
+    """No process saw the index before, so the store cannot tell; the knowledge base can (records, no index)."""
+    store = es_store(small_kb)
+    settings = small_kb.settings
+    names = store.indices.behind_alias(es_client)
+    small_kb.close()
+    for name in names:
+        es_client.indices.delete(index=name)
+    restarted = KnowledgeBase(settings)
+    try:
+        problem = restarted.index_problem()
+        assert problem is not None and "kb reindex" in problem and "12 个条目" in problem
+        with TestClient(create_app(settings, kb=restarted)) as client:
+            health = client.get("/api/health").json()
+        assert health["status"] == "degraded" and health["store_detail"]["needs_reindex"] is True
+        assert restarted.reindex().indexed == 12
+        assert restarted.index_problem() is None
+    finally:
+        restarted.close()
+
+
 # --- reindex: alias swap, interrupted halfway -------------------------------------------------------------------------
 
 
