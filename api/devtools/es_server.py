@@ -276,7 +276,10 @@ def free_port() -> int:
 
 
 def _port_taken(port: int) -> bool:
+    """Whether something listens on (or holds) the port. SO_REUSEADDR as the server itself binds: a port left in
+    TIME_WAIT by a stopped server is free for a new one and must not be reported as taken."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(("127.0.0.1", port))
         except OSError:
