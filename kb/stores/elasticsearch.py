@@ -11,7 +11,7 @@ alias (`elasticsearch_indices`), errors (`elasticsearch_errors`), shared plumbin
 
 - BM25F over the jieba terms: one `combined_fields` clause per query term (boost = its weight) over `tokens` and
   `title_tokens`; filters in filter context. No query_string: nothing a user types is parsed as syntax.
-- Dense: `knn` with the filter applied during the HNSW search, num_candidates = 4 x k.
+- Dense: `knn` with the filter applied during the HNSW search, num_candidates = 2 x k.
 - Hybrid fusion happens in the pipeline (weighted RRF on the client: Elasticsearch's RRF needs a paid licence).
 - Errors: connection refused, timeouts (`timeout_s` per request, no retry on timeout), TLS and credential failures
   raise `StoreUnavailable` in Chinese; rejected bulk items raise `IndexWriteError` (new chunks rolled back); an

@@ -26,6 +26,9 @@ from kb.stores.sqlite_fts import index_terms, strongest, token_weights
 
 BM25_SCALING_FACTOR = 8.0  # as the SQLite store: expit(score / 8)
 SPARE = 8  # hits beyond top_k, so that equal scores at the cut are ordered by id
+# HNSW candidates per shard, as a multiple of k. Measured at 100k chunks on the 2-core target (kNN alone, with a
+# filter): 4 x k p50 25 ms / p95 36-40 ms, 2 x k 21-22 / 29-30; the fused list takes the top 100 of each side.
+NUM_CANDIDATES_FACTOR = 2
 
 
 class RetrievalMixin(EsPlumbing):
@@ -133,7 +136,7 @@ class RetrievalMixin(EsPlumbing):
             "field": "embedding",
             "query_vector": vector.tolist(),
             "k": top_k + SPARE,
-            "num_candidates": min(10_000, max(num_candidates or 4 * top_k, top_k, 50)),
+            "num_candidates": min(10_000, max(num_candidates or NUM_CANDIDATES_FACTOR * top_k, top_k, 50)),
         }
         clause = translate_filters(filters)
         if clause is not None:
