@@ -13,6 +13,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from api.cli_eval import eval_app
+from api.cli_export import export_app
+from api.cli_users import user_app
 from kb.config import Settings
 from kb.errors import KBError
 from kb.logging import configure_logging
@@ -22,6 +25,9 @@ index_app = typer.Typer(help="索引状态与重试", no_args_is_help=True)
 dev_app = typer.Typer(help="开发与测试辅助（Elasticsearch 测试服务器）", no_args_is_help=True)
 app.add_typer(index_app, name="index")
 app.add_typer(dev_app, name="dev")
+app.add_typer(eval_app, name="eval")
+app.add_typer(export_app, name="export")
+app.add_typer(user_app, name="user")
 
 console = Console(stderr=True)
 out = Console(highlight=False, soft_wrap=True)
@@ -66,9 +72,22 @@ def init(
         _seed_demo_embeddings(settings, demo_dir)
         report = _ingest_with_progress(kb, [demo_dir / "cases", demo_dir / "guidelines", demo_dir / "power_list"])
         _print_report(report, as_json=False)
+        _print_demo_accounts(settings)
         if not report.ok:
             raise typer.Exit(1)
     kb.close()
+
+
+def _print_demo_accounts(settings: Settings) -> None:
+    """Demo accounts (one per role), created once; their passwords are shown this once and kept in a 0600 file."""
+    from api.cli_users import create_demo_accounts
+
+    path = create_demo_accounts(settings)
+    if path is None:
+        return
+    console.print(f"已创建示例账号（密码只显示这一次，另存于 {path}，仅本机用户可读）：")
+    for line in path.read_text(encoding="utf-8").splitlines()[2:]:
+        console.print("  " + line.replace("\t", "  "))
 
 
 def _seed_demo_embeddings(settings: Settings, demo_dir: Path) -> None:
@@ -123,6 +142,8 @@ def _print_report(report: Any, *, as_json: bool) -> None:
         style = "red" if f.status == "failed" else None
         table.add_row(f.name, STATUS_ZH[f.status], str(len(f.entries)), note, style=style)
     console.print(table)
+    for warning in (w for f in report.files for w in f.warnings):
+        console.print(f"[yellow]提示[/yellow]：{warning['detail']}")
     s = report.summary()
     console.print(
         f"共 {len(report.files)} 个文件：新增 {s['created']}，更新 {s['updated']}，未变 {s['unchanged']}，失败 {s['failed']}；"
@@ -275,7 +296,12 @@ def index_status() -> None:
     out.print(f"待索引：{kb.records.pending_count()}")
     for item in pending:
         out.print(f"  {item.entry_id} 第{item.version}版 {item.op} 尝试 {item.attempts} 次")
+    problem = kb.index_problem()
+    if problem is not None:
+        console.print(f"[red]{problem}[/red]")
     kb.close()
+    if problem is not None:
+        raise typer.Exit(1)
 
 
 @index_app.command("retry")

@@ -12,11 +12,18 @@ from haystack.core.errors import PipelineRuntimeError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ingest.errors import EmptyFile, FileTooLarge, IngestError, UnsafeFileName, UnsupportedFormat
+from kb.dedup.errors import DuplicateEntry
 from kb.errors import ConfigError, EmbedderUnavailable, InvalidQuery, KBError, NotFound, StoreUnavailable
+from kb.export.errors import InvalidExportFormat
+from kb.training.errors import CollectionForbidden, InvalidCollection
 
 logger = logging.getLogger(__name__)
 
 STATUS: list[tuple[type[KBError], int]] = [
+    (CollectionForbidden, 403),
+    (DuplicateEntry, 409),
+    (InvalidCollection, 422),
+    (InvalidExportFormat, 422),
     (NotFound, 404),
     (FileTooLarge, 413),
     (UnsupportedFormat, 415),
@@ -29,7 +36,15 @@ STATUS: list[tuple[type[KBError], int]] = [
     (ConfigError, 500),
 ]
 
-HTTP_TITLES = {404: "未找到", 405: "方法不允许", 413: "请求过大", 422: "请求参数无效", 500: "服务器内部错误"}
+HTTP_TITLES = {
+    403: "无权访问",
+    404: "未找到",
+    405: "方法不允许",
+    409: "冲突",
+    413: "请求过大",
+    422: "请求参数无效",
+    500: "服务器内部错误",
+}
 
 
 def status_for(exc: KBError) -> int:
@@ -88,9 +103,24 @@ async def validation_error_handler(request: Request, exc: RequestValidationError
 async def http_error_handler(request: Request, exc: StarletteHTTPException) -> JSONResponse:
     status = exc.status_code
     detail = {404: f"找不到该地址：{request.url.path}", 405: "该地址不支持此请求方法"}.get(status, str(exc.detail))
-    return problem(
+    response = problem(
         request, status=status, code=f"http_{status}", title=HTTP_TITLES.get(status, "请求错误"), detail=detail
     )
+    for name, value in (exc.headers or {}).items():  # e.g. WWW-Authenticate on 401
+        response.headers[name] = value
+    if status == 405:  # every method of every route at this path (Starlette names only the first route's)
+        response.headers["Allow"] = ", ".join(_allowed_methods(request))
+    return response
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    from api.permissions import api_routes  # the flattened route table (FastAPI includes routers lazily)
+
+    methods: set[str] = set()
+    for route in api_routes(request.app):
+        if route.regex.match(request.url.path):
+            methods.update(route.methods)
+    return sorted(methods)
 
 
 async def unexpected_error_handler(request: Request, exc: Exception) -> JSONResponse:

@@ -9,13 +9,15 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI, Request, Response
+from fastapi import Depends, FastAPI, Request, Response
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.auth import PROBLEM_RESPONSES, current_principal, install_auth
 from api.errors import install_error_handlers
-from api.routes import entries, health, ingest, search
+from api.permissions import api_routes
+from api.routes import audit, auth, collections, entries, export, health, ingest, search, users
 from kb.config import Settings
 from kb.logging import request_id_var
 from kb.service import KnowledgeBase
@@ -45,6 +47,7 @@ def create_app(settings: Settings | None = None, *, kb: KnowledgeBase | None = N
         finally:
             if owned:
                 app.state.kb.close()
+            app.state.auth.close()
 
     app = FastAPI(
         title="检察案例指导知识库 API",
@@ -56,6 +59,7 @@ def create_app(settings: Settings | None = None, *, kb: KnowledgeBase | None = N
     )
     app.state.settings = settings
     install_error_handlers(app)
+    install_auth(app, settings)  # the gate: inside the request-id middleware below, so refusals carry the id
 
     @app.middleware("http")
     async def request_id(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
@@ -69,8 +73,12 @@ def create_app(settings: Settings | None = None, *, kb: KnowledgeBase | None = N
         response.headers["X-Request-ID"] = rid
         return response
 
-    for router in (search.router, entries.router, ingest.router, health.router):
-        app.include_router(router, prefix="/api")
+    routers = (search.router, entries.router, ingest.router, health.router, auth.router, users.router, audit.router)
+    training = (collections.router, export.router)  # 专题, warning cases, DOCX/PDF export
+    for router in (*routers, *training):  # who may call what: api/permissions.py, enforced by the gate in api/auth.py
+        app.include_router(
+            router, prefix="/api", dependencies=[Depends(current_principal)], responses=PROBLEM_RESPONSES
+        )
     _mount_frontend(app)
     return app
 
@@ -86,7 +94,9 @@ def _mount_frontend(app: FastAPI) -> None:
     @app.get("/{path:path}", include_in_schema=False)
     async def spa(path: str) -> FileResponse:
         if path == "api" or path.startswith("api/"):
-            raise StarletteHTTPException(status_code=404)
+            # An API path reached here has no GET route: 405 when it has routes for other methods, else 404.
+            known = any(route.regex.match(f"/{path}") for route in api_routes(app))
+            raise StarletteHTTPException(status_code=405 if known else 404)
         # Files at the top of the build (favicon …) as they are; every other path is a client-side route.
         candidate = (root / path).resolve()
         if path and candidate.is_file() and candidate.is_relative_to(root.resolve()):

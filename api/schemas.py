@@ -256,6 +256,9 @@ class IngestFile(BaseModel):
     status: Literal["created", "updated", "unchanged", "failed"]
     entries: list[IngestEntry]
     error: IngestError | None
+    warnings: list[dict[str, Any]] = Field(
+        default_factory=list, description="提示（疑似重复：code=near_duplicate，candidate 含双方案情供对照）"
+    )
 
 
 class IngestResponse(BaseModel):

@@ -16,6 +16,7 @@ from ingest.errors import IngestError
 from ingest.parsers import parse_document
 from ingest.readers.base import RawDocument
 from ingest.router import SUPPORTED_EXTENSIONS, read_bytes, read_path
+from kb.dedup import detector_for
 from kb.errors import KBError
 from kb.service import KnowledgeBase
 
@@ -40,6 +41,7 @@ class FileReport:
     status: FileStatus
     entries: list[EntryOutcome] = field(default_factory=list)
     error: KBError | None = None
+    warnings: list[dict[str, Any]] = field(default_factory=list)  # near-duplicates: code, detail, candidate
 
     def to_dict(self) -> dict[str, Any]:
         error = None
@@ -50,6 +52,7 @@ class FileReport:
             "status": self.status,
             "entries": [e.__dict__ for e in self.entries],
             "error": error,
+            "warnings": self.warnings,
         }
 
 
@@ -95,9 +98,21 @@ def ingest_raw(kb: KnowledgeBase, raw: RawDocument) -> FileReport:
     if not entries:
         msg = f"{raw.source}：没有识别出任何案例、指引或权力清单事项"
         raise IngestError(msg, source=raw.source)
+    # Identical content to another entry refuses the file (DuplicateEntry); near-duplicates are reported.
+    checks = detector_for(kb.records).ensure_unique(entries)
+    warnings = [
+        {
+            "code": "near_duplicate",
+            "detail": near.message(entry.title),
+            "entry": entry.title,
+            "candidate": near.to_dict(),
+        }
+        for entry, check in zip(entries, checks, strict=True)
+        for near in check.near
+    ]
     results = kb.add_entries(entries)
     outcomes = [EntryOutcome(r.entry_id, r.title, r.kind, r.number, r.status, r.version) for r in results]
-    return FileReport(name=raw.source, status=_file_status(outcomes), entries=outcomes)
+    return FileReport(name=raw.source, status=_file_status(outcomes), entries=outcomes, warnings=warnings)
 
 
 def _guarded(name: str, work: Callable[[], FileReport]) -> FileReport:

@@ -24,6 +24,25 @@ class EsSettings(BaseModel):
     timeout_s: float = 5.0
 
 
+class AuthSettings(BaseModel):
+    """Accounts, browser sessions, login throttling and anonymous access (see kb/accounts)."""
+
+    anonymous_role: str = Field(default="", description="匿名访问者的角色（逗号分隔，如 检察官）；空 = 关闭匿名访问")
+    password_min_length: int = Field(default=10, ge=8, le=128)
+    session_idle_minutes: int = Field(default=120, ge=1)
+    session_absolute_hours: int = Field(default=12, ge=1)
+    cookie_secure: Literal["auto", "always", "never"] = "auto"
+    cookie_samesite: Literal["strict", "lax"] = "strict"
+    login_max_failures: int = Field(default=5, ge=1, description="同一账号连续失败多少次后开始锁定")
+    login_ip_max_failures: int = Field(default=20, ge=1, description="同一客户端地址失败多少次后开始锁定")
+    lockout_base_s: int = Field(default=30, ge=1, description="首次锁定秒数，之后每次失败翻倍")
+    lockout_max_s: int = Field(default=900, ge=1)
+    failure_window_minutes: int = Field(default=15, ge=1, description="无失败多久后计数清零")
+    argon2_time_cost: int = Field(default=3, ge=1)
+    argon2_memory_kib: int = Field(default=65536, ge=256)
+    argon2_parallelism: int = Field(default=4, ge=1)
+
+
 class _FlatEsAliases(PydanticBaseSettingsSource):
     """`KB_ES_URL`, `KB_ES_API_KEY` ... (one underscore) as aliases of `KB_ES__URL` ...; the `__` form wins.
 
@@ -58,6 +77,7 @@ class Settings(BaseSettings):
         default="e5-small", description="e5-small | use-m3 | sentence-transformers:<dir or name> | none"
     )
     es: EsSettings = Field(default_factory=EsSettings)
+    auth: AuthSettings = Field(default_factory=AuthSettings)
     max_upload_mb: int = Field(default=50, ge=1, description="上传/导入单个文件的大小上限 (MB)")
     max_query_chars: int = Field(default=20000, ge=100)
     chunk_chars: int = Field(default=400, ge=50)

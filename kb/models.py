@@ -158,7 +158,19 @@ META_KEYS = (
     "illustrative",
 )
 LIST_META_KEYS = frozenset({"charges", "outcomes", "provisions", "keywords"})
-FACET_KEYS = ("kind", "line", "case_type", "charges", "outcomes", "stage", "issuer", "year", "region")
+FACET_KEYS = (
+    "kind",
+    "line",
+    "case_type",
+    "charges",
+    "outcomes",
+    "stage",
+    "issuer",
+    "year",
+    "region",
+    "error_type",  # 错误类型 (warning cases): trainers filter by it
+    "misused_power",  # 涉及权力清单事项 (warning cases)
+)
 
 
 @dataclass

@@ -14,10 +14,19 @@ from kb.service import KnowledgeBase
 
 DATA = Path(__file__).parent / "data"
 DEMO = Path(__file__).parent.parent / "kb" / "data" / "demo"
+# argon2id at its cheapest: the tests hash many passwords; production cost is the AuthSettings default.
+FAST_AUTH = {"argon2_memory_kib": 1024, "argon2_time_cost": 1, "argon2_parallelism": 1}
 
 
 def make_settings(home: Path, **overrides: Any) -> Settings:
-    values: dict[str, Any] = {"home": home, "embedder": "hash", "store": "sqlite"}
+    # Anonymous callers read and search, as with `./run serve`, so API tests that do not sign in keep working; the
+    # security tests (tests/unit/api/test_auth*.py, test_permissions.py) pass their own `auth` with it off.
+    values: dict[str, Any] = {
+        "home": home,
+        "embedder": "hash",
+        "store": "sqlite",
+        "auth": {**FAST_AUTH, "anonymous_role": "检察官"},
+    }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 

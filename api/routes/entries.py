@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 
+from api.auth import Principal, PrincipalDep, audit, may_read_status
 from api.deps import KBDep
 from api.schemas import (
     CompareElement,
@@ -18,7 +19,8 @@ from api.schemas import (
     RelatedResponse,
     SimilarResponse,
 )
-from kb.errors import InvalidQuery
+from kb.errors import EntryNotFound, InvalidQuery
+from kb.records import StoredEntry
 
 router = APIRouter(tags=["entries"])
 
@@ -61,9 +63,24 @@ async def list_entries(
 
 
 @router.get("/entries/{entry_id}", response_model=EntryDetail, summary="条目全文（可指定历史版本）")
-async def read_entry(entry_id: str, kb: KBDep, version: Annotated[int | None, Query(ge=1)] = None) -> EntryDetail:
-    stored = await run_in_threadpool(kb.get_entry, entry_id, version)
+async def read_entry(
+    entry_id: str,
+    request: Request,
+    kb: KBDep,
+    principal: PrincipalDep,
+    version: Annotated[int | None, Query(ge=1)] = None,
+) -> EntryDetail:
+    stored = _readable(await run_in_threadpool(kb.get_entry, entry_id, version), principal)
+    await audit(request, "entry.view", target=stored.id, details={"version": stored.version})
     return EntryDetail.from_stored(stored)
+
+
+def _readable(stored: StoredEntry, principal: Principal) -> StoredEntry:
+    """An entry the caller's roles may not see (draft, retracted …) is 'not found', never revealed."""
+    if not may_read_status(principal, stored.status):
+        msg = f"条目不存在：{stored.id}"
+        raise EntryNotFound(msg, entry_id=stored.id)
+    return stored
 
 
 @router.get("/entries/{entry_id}/similar", response_model=SimilarResponse, summary="类似案例")
@@ -85,12 +102,15 @@ async def related_entries(entry_id: str, kb: KBDep) -> RelatedResponse:
 
 
 @router.get("/compare", response_model=CompareResponse, summary="案例对比（2–4 件）")
-async def compare_entries(kb: KBDep, ids: Annotated[list[str], Query()]) -> CompareResponse:
+async def compare_entries(
+    request: Request, kb: KBDep, principal: PrincipalDep, ids: Annotated[list[str], Query()]
+) -> CompareResponse:
     unique = list(dict.fromkeys(ids))
     if not 2 <= len(unique) <= 4:
         msg = f"对比需要 2 至 4 个不同的条目，收到 {len(unique)} 个"
         raise InvalidQuery(msg, count=len(unique))
-    details = [EntryDetail.from_stored(await run_in_threadpool(kb.get_entry, i)) for i in unique]
+    details = [EntryDetail.from_stored(_readable(await run_in_threadpool(kb.get_entry, i), principal)) for i in unique]
+    await audit(request, "entry.compare", target=",".join(unique))
     elements = []
     for field, label in COMPARE_FIELDS:
         values: list[list[str]] = []

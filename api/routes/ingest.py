@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, UploadFile
+from fastapi import APIRouter, File, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 
+from api.auth import audit
 from api.deps import KBDep
 from api.schemas import IngestResponse
 from ingest.errors import FileTooLarge, IngestError
@@ -34,7 +35,7 @@ async def _read_limited(upload: UploadFile, limit: int) -> bytes:
 
 @router.post("/ingest", response_model=IngestResponse, summary="上传并导入文件（可多个）")
 async def upload_and_ingest(
-    kb: KBDep, files: Annotated[list[UploadFile], File(description="案例、指引或权力清单文件")]
+    request: Request, kb: KBDep, files: Annotated[list[UploadFile], File(description="案例、指引或权力清单文件")]
 ) -> IngestResponse:
     if not files:
         msg = "没有收到文件，请选择至少一个文件上传"
@@ -52,6 +53,18 @@ async def upload_and_ingest(
             report.files.append(FileReport(name=name, status="failed", error=exc))
             continue
         report.files.append(await run_in_threadpool(ingest_upload, kb, data, name))
+    for f in report.files:
+        await audit(
+            request,
+            "entry.import",
+            target=f.name,
+            outcome="failure" if f.status == "failed" else "success",
+            details={
+                "status": f.status,
+                "entries": [e.id for e in f.entries],
+                "error": f.error.code if f.error else None,
+            },
+        )
     if len(report.files) == 1 and isinstance(report.files[0].error, FileTooLarge):
         raise report.files[0].error
     return IngestResponse.model_validate({

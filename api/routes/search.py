@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 
+from api.auth import audit_search
 from api.deps import KBDep
 from api.schemas import SearchBody, SearchResponse
 from kb.search_request import SearchRequest
@@ -18,6 +19,7 @@ FilterValues = Annotated[list[str] | None, Query()]
 
 @router.get("/search", response_model=SearchResponse, summary="检索案例、指引条文或权力清单事项")
 async def search_get(
+    request: Request,
     kb: KBDep,
     q: Annotated[str, Query(description="关键词或案情描述")] = "",
     page: Annotated[int, Query(ge=1)] = 1,
@@ -57,15 +59,15 @@ async def search_get(
         "power_subject": power_subject,
     }
     filters = {k: v for k, v in given.items() if v}
-    request = SearchRequest(query=q, filters=filters, page=page, page_size=page_size, sort=sort)
-    result = await run_in_threadpool(kb.search, request)
+    search = SearchRequest(query=q, filters=filters, page=page, page_size=page_size, sort=sort)
+    result = await run_in_threadpool(kb.search, search)
+    await audit_search(request, query=q, filters=filters, page=page, result=result)
     return SearchResponse.from_result(result)
 
 
 @router.post("/search", response_model=SearchResponse, summary="检索（请求体，适合粘贴长篇案情）")
-async def search_post(body: SearchBody, kb: KBDep) -> SearchResponse:
-    request = SearchRequest(
-        query=body.q, filters=body.filters, page=body.page, page_size=body.page_size, sort=body.sort
-    )
-    result = await run_in_threadpool(kb.search, request)
+async def search_post(body: SearchBody, request: Request, kb: KBDep) -> SearchResponse:
+    search = SearchRequest(query=body.q, filters=body.filters, page=body.page, page_size=body.page_size, sort=body.sort)
+    result = await run_in_threadpool(kb.search, search)
+    await audit_search(request, query=body.q, filters=dict(body.filters), page=body.page, result=result)
     return SearchResponse.from_result(result)

@@ -1,6 +1,6 @@
 // Shared helpers for the e2e journeys: launch Debian's Chromium through playwright-core (no browser download).
 
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -71,4 +71,45 @@ export async function api(path) {
 /** True when the page scrolls sideways (long titles must wrap, never overflow). */
 export async function hasHorizontalOverflow(page) {
   return page.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth + 1)
+}
+
+/**
+ * Demo accounts written by `kb init --demo` ($KB_HOME/demo-accounts.txt: username, role, password per line).
+ * tests/browser/test_e2e.py passes the file as KB_E2E_ACCOUNTS.
+ */
+export function demoAccounts() {
+  const path = process.env.KB_E2E_ACCOUNTS
+  if (!path || !existsSync(path)) {
+    throw new Error('KB_E2E_ACCOUNTS must name $KB_HOME/demo-accounts.txt written by `kb init --demo`')
+  }
+  const accounts = {}
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    if (!line.trim() || line.startsWith('#')) continue
+    const [username, role, password] = line.split('\t').map((s) => s.trim())
+    if (username && password) accounts[username] = { username, role, password }
+  }
+  return accounts
+}
+
+export function isMock() {
+  return process.env.KB_E2E_MOCK === '1'
+}
+
+/** Signs in through the sign-in page and waits until the app has left it. */
+export async function signIn(page, username, password, redirect = '') {
+  const q = redirect ? `?redirect=${encodeURIComponent(redirect)}` : ''
+  await page.goto(`${baseUrl()}/login${q}`)
+  await page.locator('#login-username').fill(username)
+  await page.locator('#login-password').fill(password)
+  await page.keyboard.press('Enter')
+  await page.waitForURL((u) => u.pathname !== '/login')
+  await page.locator('[data-testid="user-menu"]').waitFor()
+}
+
+/** Signs out with the user menu. */
+export async function signOut(page) {
+  await page.locator('[data-testid="user-menu"]').click()
+  await page.locator('[data-testid="sign-out"]').click()
+  await page.waitForURL((u) => u.pathname === '/login')
+  await page.locator('[data-testid="login-form"]').waitFor()
 }

@@ -6,7 +6,18 @@ import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { after, before, describe, it } from 'node:test'
 
-import { api, baseUrl, hasHorizontalOverflow, launchBrowser, newPage, screenshot } from './helpers.mjs'
+import {
+  api,
+  baseUrl,
+  demoAccounts,
+  hasHorizontalOverflow,
+  isMock,
+  launchBrowser,
+  newPage,
+  screenshot,
+  signIn,
+  signOut,
+} from './helpers.mjs'
 
 const BASE = baseUrl()
 const CJK = /[\u4e00-\u9fff]/
@@ -457,6 +468,16 @@ describe('导入', () => {
   it('uploads files with per-file results, then finds the new case', async () => {
     const { page, problems } = await newPage(browser.context)
     await page.goto(`${BASE}/upload`)
+    // Importing needs the 编辑 role: an anonymous reader is sent to the sign-in page and comes back after it.
+    await page.locator('[data-testid="dropzone"], [data-testid="login-form"]').first().waitFor()
+    let signedIn = false
+    if (new URL(page.url()).pathname === '/login') {
+      assert.equal(new URL(page.url()).searchParams.get('redirect'), '/upload')
+      const editor = demoAccounts()['demo-editor']
+      await signIn(page, editor.username, editor.password, '/upload')
+      await page.waitForURL((u) => u.pathname === '/upload')
+      signedIn = true
+    }
     await page.locator('[data-testid="dropzone"]').waitFor()
     await screenshot(page, '40-upload')
 
@@ -527,6 +548,7 @@ describe('导入', () => {
     const titles = await page.locator('.hit .title-link').allInnerTexts()
     assert.ok(titles.some((t) => t.includes(token)), `search for the uploaded title found: ${titles.join(' | ')}`)
     await screenshot(page, '42-upload-found')
+    if (signedIn) await signOut(page)
     assertNoPageErrors(problems)
     await page.close()
   })
@@ -535,7 +557,16 @@ describe('导入', () => {
 describe('布局', () => {
   it('has no horizontal overflow and a labelled control for every input at 1280×720 and 1920×1080', async () => {
     const { page, problems } = await newPage(browser.context)
-    const paths = ['/', `/?q=${encodeURIComponent(fx.query)}`, `/entries/${encodeURIComponent(fx.sample.id)}`, '/power-list', '/guidelines', '/upload']
+    const paths = [
+      '/',
+      `/?q=${encodeURIComponent(fx.query)}`,
+      `/entries/${encodeURIComponent(fx.sample.id)}`,
+      '/power-list',
+      '/guidelines',
+      '/warning-cases',
+      '/upload',
+      '/login',
+    ]
     for (const [w, h] of [
       [1280, 720],
       [1920, 1080],
@@ -563,7 +594,11 @@ describe('布局', () => {
     }
     // Header navigation.
     const nav = await page.getByRole('navigation', { name: '主导航' }).innerText()
-    for (const label of ['类案检索', '办案指引', '权力清单', '导入']) assert.ok(nav.includes(label))
+    for (const label of ['类案检索', '警示案例', '办案指引', '权力清单']) assert.ok(nav.includes(label))
+    // 导入 only for those allowed to import (the mock API's anonymous caller may; the real server's may not).
+    const me = await api('/api/auth/me')
+    assert.equal(nav.includes('导入'), me.permissions.includes('entries:import'))
+    if (!isMock()) assert.equal(nav.includes('专题'), false, 'no personal collections for anonymous readers')
     assert.match(await page.locator('footer').innerText(), /示例/)
     assertNoPageErrors(problems)
     await page.close()

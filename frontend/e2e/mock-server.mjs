@@ -438,6 +438,18 @@ async function handleApi(req, res, url) {
   const delay = Number(process.env.MOCK_DELAY_MS ?? 0)
   if (delay) await new Promise((r) => setTimeout(r, delay))
 
+  if (path === '/api/auth/me') {
+    // The mock has no accounts: an anonymous caller with the reading and import permissions.
+    return send(res, 200, {
+      authenticated: false,
+      via: 'anonymous',
+      user: null,
+      roles: [{ code: 'prosecutor', label: '检察官' }],
+      permissions: ['search', 'entries:read', 'entries:export', 'entries:import'],
+      csrf_token: null,
+      anonymous_access: true,
+    })
+  }
   if (path === '/api/health') {
     const all = allLatest()
     return send(res, 200, { status: 'ok', store: 'sqlite', store_ok: true, embedder: null, entries: all.length, chunks: chunkCount(all), version: 'mock' })

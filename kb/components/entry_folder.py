@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -58,21 +59,36 @@ def match_reasons(meta: dict[str, Any], analysis: QueryAnalysis | None) -> list[
     return reasons
 
 
+def _chunk_score(doc: Document, section_weights: Mapping[str, float] | None) -> float:
+    score = doc.score or 0.0
+    if section_weights:
+        score *= section_weights.get(str(doc.meta.get("section", "body")), 1.0)
+    return score
+
+
 def fold_chunks(
     documents: list[Document],
     analysis: QueryAnalysis | None,
     *,
     second_weight: float = 0.1,
+    top_n: int = 2,
+    section_weights: Mapping[str, float] | None = None,
 ) -> list[SearchHit]:
-    """Entry score = best chunk score + `second_weight` × second-best (a case matching in two sections ranks higher)."""
+    """Entry score = best chunk score + `second_weight` × the sum of the next `top_n - 1` chunk scores.
+
+    The default (top_n=2) is "max plus a little of the second": a case matching in two sections ranks higher.
+    A larger `top_n` with `second_weight` near 1 approaches the sum of chunk scores. `section_weights` (section key
+    -> factor, default 1) scale chunk scores before folding, e.g. to favour 基本案情 chunks.
+    """
     groups: dict[str, list[Document]] = {}
     for doc in documents:
         groups.setdefault(str(doc.meta.get("entry_id", doc.id)), []).append(doc)
     hits: list[SearchHit] = []
     for entry_id, chunks in groups.items():
-        chunks.sort(key=lambda d: d.score or 0.0, reverse=True)
+        scored = sorted(((_chunk_score(d, section_weights), d) for d in chunks), key=lambda p: p[0], reverse=True)
+        chunks = [d for _, d in scored]
         best = chunks[0]
-        score = (best.score or 0.0) + second_weight * (chunks[1].score or 0.0 if len(chunks) > 1 else 0.0)
+        score = scored[0][0] + second_weight * sum(s for s, _ in scored[1 : max(top_n, 1)])
         meta = {k: best.meta[k] for k in ENTRY_META if k in best.meta}
         for extra in ("heading", "path"):
             if extra in best.meta:
@@ -102,16 +118,40 @@ def add_passage(hit: SearchHit, terms: list[str], passage_chars: int = 240) -> S
 
 @component
 class EntryFolder:
-    def __init__(self, second_weight: float = 0.1, passage_chars: int = 240) -> None:
+    def __init__(
+        self,
+        second_weight: float = 0.1,
+        passage_chars: int = 240,
+        top_n: int = 2,
+        section_weights: dict[str, float] | None = None,
+    ) -> None:
         if passage_chars < 40:
             msg = f"passage_chars must be >= 40, got {passage_chars}"
             raise ValueError(msg)
+        if top_n < 1 or second_weight < 0:
+            msg = f"top_n must be >= 1 and second_weight >= 0, got {top_n}, {second_weight}"
+            raise ValueError(msg)
         self.second_weight = second_weight
         self.passage_chars = passage_chars
+        self.top_n = top_n
+        self.section_weights = dict(section_weights) if section_weights else None
 
     def to_dict(self) -> dict[str, Any]:
-        return default_to_dict(self, second_weight=self.second_weight, passage_chars=self.passage_chars)
+        return default_to_dict(
+            self,
+            second_weight=self.second_weight,
+            passage_chars=self.passage_chars,
+            top_n=self.top_n,
+            section_weights=self.section_weights,
+        )
 
     @component.output_types(hits=list[SearchHit])
     def run(self, documents: list[Document], analysis: QueryAnalysis | None = None) -> dict[str, list[SearchHit]]:
-        return {"hits": fold_chunks(documents, analysis, second_weight=self.second_weight)}
+        hits = fold_chunks(
+            documents,
+            analysis,
+            second_weight=self.second_weight,
+            top_n=self.top_n,
+            section_weights=self.section_weights,
+        )
+        return {"hits": hits}

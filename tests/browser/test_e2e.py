@@ -22,6 +22,7 @@ pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).parents[2]
 FRONTEND = ROOT / "frontend"
+DEMO_ACCOUNTS: dict[str, Path] = {}
 
 
 def _free_port() -> int:
@@ -43,6 +44,9 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         pytest.fail("frontend/dist is missing; build it with: cd frontend && npm ci && npm run build")
     home = tmp_path_factory.mktemp("e2e-home")
     env = {**os.environ, "KB_HOME": str(home), "KB_EMBEDDER": "hash", "KB_MAX_UPLOAD_MB": "5"}
+    # Anonymous readers as in `./run serve`; the journeys sign in with the demo accounts for everything else.
+    env["KB_AUTH__ANONYMOUS_ROLE"] = "检察官"
+    DEMO_ACCOUNTS["file"] = home / "demo-accounts.txt"  # written by `kb init --demo`, read by the journeys
     kb = [sys.executable, "-m", "api.cli"]
     subprocess.run([*kb, "init", "--demo"], env=env, cwd=ROOT, check=True, capture_output=True)
     port = _free_port()
@@ -69,7 +73,12 @@ def test_user_journeys_in_chromium(server_url: str) -> None:
     npm = shutil.which("npm")
     if npm is None:
         pytest.fail("npm not found; Node.js >= 20 is needed for the browser tests")
-    env = {**os.environ, "KB_E2E_URL": server_url, "KB_CHROMIUM": _chromium()}
+    env = {
+        **os.environ,
+        "KB_E2E_URL": server_url,
+        "KB_CHROMIUM": _chromium(),
+        "KB_E2E_ACCOUNTS": str(DEMO_ACCOUNTS["file"]),
+    }
     result = subprocess.run([npm, "run", "e2e"], cwd=FRONTEND, env=env, capture_output=True, text=True, timeout=900)
     sys.stdout.write(result.stdout[-20000:])
     sys.stderr.write(result.stderr[-5000:])

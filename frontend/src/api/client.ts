@@ -30,13 +30,16 @@ export class ApiError extends Error {
   readonly detail: string
   readonly requestId: string | null
   readonly problem: Problem | null
+  /** Seconds from the Retry-After header (429 on login), when the server sent one. */
+  readonly retryAfter: number | null
 
-  constructor(status: number, detail: string, problem: Problem | null = null) {
+  constructor(status: number, detail: string, problem: Problem | null = null, retryAfter: number | null = null) {
     super(detail)
     this.name = 'ApiError'
     this.status = status
     this.detail = detail
     this.problem = problem
+    this.retryAfter = retryAfter
     this.code = typeof problem?.code === 'string' ? problem.code : status === 0 ? 'network_error' : `http_${status}`
     this.title = typeof problem?.title === 'string' ? problem.title : ''
     this.requestId = typeof problem?.request_id === 'string' ? problem.request_id : null
@@ -52,7 +55,11 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /** Build an ApiError from a status and a (possibly non-JSON) response body. */
-export function problemToError(status: number, body: unknown): ApiError {
+export function problemToError(status: number, body: unknown, retryAfter: number | null = null): ApiError {
+  if (status === 429 && retryAfter !== null) {
+    const problem = isRecord(body) ? (body as Problem) : null
+    return new ApiError(status, zh.auth.retryAfter(retryAfter), problem, retryAfter)
+  }
   if (isRecord(body)) {
     const problem = body as Problem
     let detail = typeof problem.detail === 'string' && problem.detail.trim() ? problem.detail : ''
@@ -82,11 +89,63 @@ export function toQueryString(params: Record<string, QueryValue>): string {
   return s ? `?${s}` : ''
 }
 
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
+
 export interface RequestOptions {
-  method?: 'GET' | 'POST'
+  method?: HttpMethod
   query?: Record<string, QueryValue>
   json?: unknown
   signal?: AbortSignal
+  /** 204 No Content (or an empty body) is a success; the promise resolves to null. */
+  allowEmpty?: boolean
+  /** Do not call the 401 handler (login, who-am-I: their 401 is an answer, not a lost session). */
+  skipAuthRedirect?: boolean
+}
+
+// ---- session: CSRF token and the 401 handler ---------------------------------------------------------------
+
+export const CSRF_HEADER = 'X-CSRF-Token'
+const CSRF_COOKIE = 'kb_csrf'
+let csrfToken: string | null = null
+let unauthorizedHandler: (() => void) | null = null
+let csrfRefresher: (() => Promise<string | null>) | null = null
+
+/** The CSRF token from /api/auth/me or login; sent on every POST/PUT/PATCH/DELETE. */
+export function setCsrfToken(token: string | null): void {
+  csrfToken = token
+}
+
+/** The token in memory, else the readable `kb_csrf` cookie the server set with the session. */
+export function getCsrfToken(): string | null {
+  if (csrfToken) return csrfToken
+  if (typeof document === 'undefined') return null
+  for (const part of document.cookie.split(';')) {
+    const [name, ...rest] = part.trim().split('=')
+    if (name === CSRF_COOKIE && rest.length) return decodeURIComponent(rest.join('='))
+  }
+  return null
+}
+
+/** Called when the API answers 401 (the session ended): the app sends the user to the sign-in page. */
+export function onUnauthorized(handler: (() => void) | null): void {
+  unauthorizedHandler = handler
+}
+
+/** Fetches a fresh CSRF token (GET /api/auth/me) when the server refused the one sent; the request is retried once. */
+export function onCsrfRefresh(refresher: (() => Promise<string | null>) | null): void {
+  csrfRefresher = refresher
+}
+
+export function isStateChanging(method: string): boolean {
+  return method !== 'GET' && method !== 'HEAD'
+}
+
+function parseRetryAfter(value: string | null): number | null {
+  if (!value) return null
+  const seconds = Number(value)
+  if (Number.isFinite(seconds)) return Math.max(0, Math.ceil(seconds))
+  const at = Date.parse(value)
+  return Number.isNaN(at) ? null : Math.max(0, Math.ceil((at - Date.now()) / 1000))
 }
 
 async function readBody(response: Response): Promise<unknown> {
@@ -99,17 +158,17 @@ async function readBody(response: Response): Promise<unknown> {
   }
 }
 
-export async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
+export async function request<T>(path: string, options: RequestOptions = {}, retried = false): Promise<T> {
   const url = `${API_BASE}${path}${options.query ? toQueryString(options.query) : ''}`
-  const init: RequestInit = {
-    method: options.method ?? 'GET',
-    headers: { Accept: 'application/json, application/problem+json' },
-    signal: options.signal,
-  }
+  const method = options.method ?? 'GET'
+  const headers: Record<string, string> = { Accept: 'application/json, application/problem+json' }
+  const init: RequestInit = { method, headers, signal: options.signal, credentials: 'same-origin' }
   if (options.json !== undefined) {
     init.body = JSON.stringify(options.json)
-    init.headers = { ...init.headers, 'Content-Type': 'application/json' }
+    headers['Content-Type'] = 'application/json'
   }
+  const token = isStateChanging(method) ? getCsrfToken() : null
+  if (token) headers[CSRF_HEADER] = token
   let response: Response
   try {
     response = await fetch(url, init)
@@ -118,7 +177,19 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
     throw new ApiError(0, zh.common.networkError)
   }
   const body = await readBody(response)
-  if (!response.ok) throw problemToError(response.status, body)
+  if (!response.ok) {
+    const error = problemToError(response.status, body, parseRetryAfter(response.headers.get('Retry-After')))
+    if (error.code === 'csrf_failed' && !retried && csrfRefresher) {
+      const fresh = await csrfRefresher().catch(() => null)
+      if (fresh) {
+        setCsrfToken(fresh)
+        return request<T>(path, options, true)
+      }
+    }
+    if (response.status === 401 && !options.skipAuthRedirect) unauthorizedHandler?.()
+    throw error
+  }
+  if (body === null && options.allowEmpty) return null as T
   if (body === null || typeof body === 'string') throw new ApiError(response.status, zh.common.badResponse)
   return body as T
 }
@@ -190,7 +261,10 @@ export function uploadFiles(files: readonly File[], handlers: UploadHandlers = {
     const form = new FormData()
     for (const file of files) form.append('files', file, file.name)
     xhr.open('POST', `${API_BASE}/ingest`)
+    xhr.withCredentials = true
     xhr.setRequestHeader('Accept', 'application/json, application/problem+json')
+    const token = getCsrfToken()
+    if (token) xhr.setRequestHeader(CSRF_HEADER, token)
     xhr.upload.onprogress = (event) => {
       if (event.lengthComputable && event.total > 0) handlers.onProgress?.(event.loaded / event.total)
     }
@@ -207,7 +281,10 @@ export function uploadFiles(files: readonly File[], handlers: UploadHandlers = {
       }
       if (xhr.status >= 200 && xhr.status < 300 && isRecord(body)) resolve(body as unknown as IngestResponse)
       else if (xhr.status >= 200 && xhr.status < 300) reject(new ApiError(xhr.status, zh.common.badResponse))
-      else reject(problemToError(xhr.status, body))
+      else {
+        if (xhr.status === 401) unauthorizedHandler?.()
+        reject(problemToError(xhr.status, body))
+      }
     }
     xhr.send(form)
   })

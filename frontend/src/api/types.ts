@@ -249,3 +249,127 @@ export interface IngestResponse {
   files: IngestFileResult[]
   summary: Record<IngestStatus, number>
 }
+
+// ---- accounts, sessions, audit, training (issue 6) ------------------------------------------------------------
+
+export type RoleCode = 'prosecutor' | 'editor' | 'reviewer' | 'admin'
+
+export interface RoleRef {
+  code: RoleCode
+  label: string
+}
+
+export interface UserInfo {
+  id: number
+  username: string
+  display_name: string
+  roles: RoleRef[]
+  is_active: boolean
+  created_at: string
+  last_login_at: string | null
+}
+
+/** GET /api/auth/me (also the answer to login and to a password change). */
+export interface Me {
+  authenticated: boolean
+  via: 'session' | 'token' | 'anonymous'
+  user: UserInfo | null
+  roles: RoleRef[]
+  permissions: string[]
+  csrf_token: string | null
+  anonymous_access: boolean
+}
+
+export interface TokenInfo {
+  id: number
+  name: string
+  prefix: string
+  created_at: string
+  expires_at: string | null
+  last_used_at: string | null
+  revoked_at: string | null
+  active: boolean
+}
+
+export interface TokenCreated {
+  token: string
+  info: TokenInfo
+}
+
+export interface AuditEvent {
+  id: number
+  at: string
+  actor: string
+  actor_id: number | null
+  action: string
+  action_label: string
+  target: string | null
+  /** success | failure | denied | throttled */
+  outcome: string
+  client_ip: string | null
+  request_id: string | null
+  details: Record<string, unknown>
+}
+
+export interface AuditPage {
+  total: number
+  page: number
+  page_size: number
+  items: AuditEvent[]
+}
+
+export interface QueryStat {
+  query: string
+  count: number
+  users: number
+  last_at: string
+  max_results: number
+  best_score: number | null
+  zero_results: number
+}
+
+export interface QueryStats {
+  since: string
+  until: string
+  items: QueryStat[]
+}
+
+export interface CollectionItem {
+  id: number
+  position: number
+  entry_id: string
+  version: number | null
+  citation: string
+  teaching_notes: string
+  discussion_questions: string[]
+  added_at: string
+  title: string | null
+  number: string | null
+  case_type: string | null
+}
+
+export interface CollectionSummary {
+  id: string
+  title: string
+  description: string
+  owner_id: string
+  shared: boolean
+  mine: boolean
+  item_count: number
+  created_at: string
+  updated_at: string
+}
+
+export interface Collection extends CollectionSummary {
+  items: CollectionItem[]
+}
+
+export interface CollectionList {
+  items: CollectionSummary[]
+}
+
+export interface WarningCaseList {
+  total: number
+  items: EntrySummary[]
+  facets: { error_type: Record<string, number>; misused_power: Record<string, number> }
+}

@@ -68,3 +68,12 @@ export function sectionTitles(s: { key: string; label: string; heading: string |
   const title = s.label || heading
   return { title, sub: heading && heading !== title ? heading : '' }
 }
+
+/** An API timestamp (UTC, ISO 8601) in the browser's local time: "2026-11-26 22:30". */
+export function formatLocalDateTime(value: string | null | undefined): string {
+  if (!value) return ''
+  const d = new Date(value)
+  if (Number.isNaN(d.getTime())) return formatDateTime(value)
+  const pad = (n: number) => String(n).padStart(2, '0')
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`
+}

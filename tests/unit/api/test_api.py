@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.main import create_app
+from kb.accounts import Role
 from kb.config import Settings
 from kb.service import KnowledgeBase
 from tests.conftest import make_settings
@@ -17,16 +18,26 @@ from tests.conftest import make_settings
 PROBLEM = "application/problem+json"
 
 
+def _open_reading(settings: Settings) -> Settings:
+    """Anonymous callers read and search (as with ./run serve); the permission tests cover the closed default."""
+    return settings.model_copy(update={"auth": settings.auth.model_copy(update={"anonymous_role": "检察官"})})
+
+
 @pytest.fixture(scope="module")
 def client(demo_kb: KnowledgeBase) -> Iterator[TestClient]:
-    with TestClient(create_app(demo_kb.settings, kb=demo_kb)) as c:
+    with TestClient(create_app(_open_reading(demo_kb.settings), kb=demo_kb)) as c:
         yield c
 
 
 @pytest.fixture
 def fresh_client(tmp_path: Path) -> Iterator[TestClient]:
-    settings: Settings = make_settings(tmp_path / "kb", max_upload_mb=1)
-    with TestClient(create_app(settings)) as c:
+    """Uploads as an editor, by API token (token requests need no CSRF header)."""
+    settings: Settings = _open_reading(make_settings(tmp_path / "kb", max_upload_mb=1))
+    app = create_app(settings)
+    with TestClient(app) as c:
+        editor = app.state.auth.accounts.create_user("editor", "upload-pass-1", [Role.EDITOR])
+        _, token = app.state.auth.accounts.create_token(editor.id, "tests")
+        c.headers["Authorization"] = f"Bearer {token}"
         yield c
 
 

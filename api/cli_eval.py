@@ -1,0 +1,167 @@
+"""`kb eval lecard`: retrieval quality on LeCaRD (read by path, indexed through the normal ingest path)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+
+from kb.errors import KBError
+
+eval_app = typer.Typer(help="检索质量评测（公开基准数据集，按路径读取）", no_args_is_help=True)
+console = Console(stderr=True)
+out = Console(highlight=False, soft_wrap=True)
+
+
+@contextmanager
+def _progress(enabled: bool) -> Iterator[Callable[[str, int], Callable[[int], None]] | None]:
+    if not enabled:
+        yield None
+        return
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=console, transient=False) as bar:
+
+        def factory(label: str, total: int) -> Callable[[int], None]:
+            task = bar.add_task(label, total=total)
+            return lambda n: bar.advance(task, n)
+
+        yield factory
+
+
+def _default_summary(result: dict[str, Any], protocol: str, config: str) -> dict[str, Any]:
+    scores = result["results"][protocol]["auto"][config]
+    return {
+        "dataset": "lecard",
+        "protocol": protocol,
+        "setting": "auto",
+        "config": config,
+        "metrics": {subset: {**v["ours"], "upstream": v["upstream"], "n": v["n"]} for subset, v in scores.items()},
+        "index": result["index"],
+        "eval_seconds": result["eval_seconds"],
+    }
+
+
+def _table(result: dict[str, Any]) -> None:
+    for protocol, by_setting in result["results"].items():
+        table = Table(title=f"LeCaRD · {protocol}（ours：分级 nDCG、golden 标签 P/MAP；up：上游脚本口径）")
+        for col in ("设置", "配置", "子集", "nDCG@10", "nDCG@30", "P@5", "MAP", "up nDCG@30", "up P@5", "up MAP"):
+            table.add_column(col)
+        if protocol == "full":
+            table.add_column("R@100")
+        for setting, by_config in by_setting.items():
+            for config, by_subset in by_config.items():
+                for subset, s in by_subset.items():
+                    o, u = s["ours"], s["upstream"]
+                    cells = [setting, config, f"{subset}({s['n']})"]
+                    cells += [f"{o[m]:.3f}" for m in ("ndcg@10", "ndcg@30", "p@5", "map")]
+                    cells += [f"{u[m]:.3f}" for m in ("ndcg@30", "p@5", "map")]
+                    if protocol == "full":
+                        cells.append(f"{o['recall@100']:.3f}")
+                    table.add_row(*cells)
+        out.print(table)
+
+
+@eval_app.command("lecard")
+def lecard(
+    data: Annotated[Path, typer.Option(help="LeCaRD 数据目录（只读，按路径读取）")] = Path("../shared/data/lecard"),
+    protocol: Annotated[
+        str, typer.Option(help="rerank（重排每个查询的 100 个候选）| full（全库检索）| all")
+    ] = "rerank",
+    setting: Annotated[str, typer.Option(help="auto（自动识别要素）| charge（给定罪名筛选）| all")] = "all",
+    config: Annotated[
+        str, typer.Option(help="逗号分隔：bm25, dense, hybrid, hybrid+elements 及 docs/evaluation.md 中的对照配置")
+    ] = "bm25,dense,hybrid,hybrid+elements",
+    queries: Annotated[int | None, typer.Option(min=1, help="只评测前 N 个查询（快速试跑）")] = None,
+    embedder: Annotated[
+        str,
+        typer.Option(
+            help="向量模型（评测索引按模型分目录）；use-m3 首次导入约 30 分钟（空闲双核），e5-small 约需数小时"
+        ),
+    ] = "use-m3",
+    home: Annotated[Path, typer.Option(help="评测索引缓存目录（已忽略于 git）")] = Path("var/eval/lecard"),
+    dense_chunks: Annotated[int, typer.Option(min=1, help="每个案例向量化的基本案情块数")] = 2,
+    max_terms: Annotated[
+        int | None, typer.Option(min=1, help="长查询保留的检索词数（默认取产品查询分析的设置）")
+    ] = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="写出 JSON、Markdown 与 PNG 图表的目录")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="只输出默认配置指标的一个 JSON 对象")] = False,
+    no_build: Annotated[bool, typer.Option("--no-build", help="不导入，直接用已有索引")] = False,
+    build_only: Annotated[bool, typer.Option("--build-only", help="只导入（可中断、可续跑），不评测")] = False,
+    ready_only: Annotated[
+        bool, typer.Option("--ready-only", help="只评测候选池已完整导入的查询（导入未完成时）")
+    ] = False,
+) -> None:
+    """LeCaRD：重排与全库检索两种协议，自动与给定罪名两种设置，多种检索配置。"""
+    from api.evaluation.harness import LecardRun, run_lecard
+    from api.evaluation.report import write_results
+    from api.evaluation.runner import CONFIG_CHOICES, DEFAULT_CONFIG, PROTOCOLS, SETTINGS, EvalOptions
+
+    protocols = PROTOCOLS if protocol == "all" else (protocol,)
+    settings_ = SETTINGS if setting == "all" else (setting,)
+    for value, allowed, name in ((protocols, PROTOCOLS, "--protocol"), (settings_, SETTINGS, "--setting")):
+        if any(v not in allowed for v in value):
+            msg = f"{name} 只能是 {'、'.join(allowed)} 或 all"
+            raise typer.BadParameter(msg)
+    names = [c.strip() for c in config.split(",") if c.strip()]
+    unknown = [n for n in names if n not in CONFIG_CHOICES]
+    if unknown:
+        msg = f"未知配置：{'、'.join(unknown)}；可选：{'、'.join(CONFIG_CHOICES)}"
+        raise typer.BadParameter(msg)
+    if as_json and "auto" not in settings_:
+        settings_ = ("auto", *settings_)
+    if as_json and DEFAULT_CONFIG not in names:
+        names.append(DEFAULT_CONFIG)
+    run = LecardRun(
+        data=data,
+        home=home,
+        embedder=embedder,
+        protocols=protocols,
+        settings=settings_,
+        configs=tuple(CONFIG_CHOICES[n] for n in names),
+        queries=queries,
+        dense_chunks=dense_chunks,
+        build=not no_build,
+        build_only=build_only,
+        ready_only=ready_only,
+        options=EvalOptions(max_terms=max_terms),
+    )
+    try:
+        with _progress(sys.stderr.isatty() or not as_json) as factory:
+            result = run_lecard(run, progress=factory)
+    except KBError as exc:
+        console.print(f"[red]错误[/red]（{exc.code}）：{exc.detail}")
+        raise typer.Exit(2) from exc
+    command = [
+        f"kb eval lecard --data {data} --protocol {protocol} --setting {setting} --config {','.join(names)}",
+        f"--embedder {embedder} --dense-chunks {dense_chunks}",
+        f"--queries {queries}" if queries else "",
+        f"--max-terms {max_terms}" if max_terms else "",
+        "--ready-only" if ready_only else "",
+    ]
+    result["command"] = " ".join(part for part in command if part)
+    if build_only:
+        sys.stdout.write(json.dumps(result["index"], ensure_ascii=False) + "\n")
+        return
+    if out_dir is not None:
+        for path in write_results(result, out_dir):
+            console.print(f"已写出 {path}")
+    if as_json:
+        summary = {p: _default_summary(result, p, DEFAULT_CONFIG) for p in protocols}
+        payload = summary[protocols[0]] if len(protocols) == 1 else summary
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
+    else:
+        _table(result)

@@ -1,0 +1,1 @@
+"""Retrieval-quality evaluation on public benchmarks (LeCaRD): loaders, metrics, protocols and reports."""

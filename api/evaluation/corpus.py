@@ -1,0 +1,258 @@
+"""The LeCaRD candidates indexed through the normal ingest path, in a knowledge base cached under var/eval/.
+
+Each batch of candidate records goes through `ingest.pipeline.ingest_raw` as one JSONL "file": the records parser
+recognises the judgment layout (ajName / ajjbqk / cpfxgc / pjjg) and builds a 参考案例 entry with the sections
+基本案情 / 裁判分析过程 / 判决结果, its 编号 ``LeCaRD-<pid>`` and the charges, outcomes and provisions found in
+the text. Nothing about queries or labels reaches the index: the records carry only pid and the judgment text.
+
+Building is resumable and idempotent: pids already in the record store are skipped, and a re-ingested record with
+the same content is "unchanged".
+
+Dense side: embedding every chunk of 9k long judgments would take a day on 2 cores, so the evaluation knowledge
+base embeds only the first `dense_chunks` chunks of each entry's `dense_sections` (default: the first 基本案情
+chunk) — see `SelectiveEmbedKB`. The rest of the chunks are indexed for BM25 only.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from haystack import Document
+
+from api.evaluation.lecard import LecardDataset, LecardQuery, iter_candidates
+from ingest.pipeline import ingest_raw
+from ingest.readers.base import RawDocument
+from kb.config import Settings
+from kb.errors import KBError
+from kb.service import KnowledgeBase, Progress
+
+logger = logging.getLogger(__name__)
+
+NUMBER_PREFIX = "LeCaRD-"
+SOURCE_NAME = "candidates_noqw.jsonl.gz"
+
+
+def pid_of(number: str | None) -> str | None:
+    if number and number.startswith(NUMBER_PREFIX):
+        return number[len(NUMBER_PREFIX) :]
+    return None
+
+
+class SelectiveEmbedKB(KnowledgeBase):
+    """A KnowledgeBase whose dense side embeds only the leading chunks of chosen sections of each entry.
+
+    Chunks left out keep no vector: BM25 still sees them, dense retrieval does not. (Product hook wanted in
+    kb/service.py: a setting such as ``embed_sections``/``embed_max_chunks`` applied in `_embed`.)
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        dense_sections: tuple[str, ...] = ("facts",),
+        dense_chunks: int = 1,
+        embedder: Any | None = None,
+        embedder_spec: str | None = None,
+    ) -> None:
+        self.dense_sections = dense_sections
+        self.dense_chunks = dense_chunks
+        self.embed_seconds = 0.0
+        self.embedded = 0
+        super().__init__(settings, embedder=embedder, embedder_spec=embedder_spec)
+
+    def selected(self, documents: list[Document]) -> list[bool]:
+        taken: dict[str, int] = {}
+        picks = []
+        for doc in documents:
+            entry = str(doc.meta.get("entry_id"))
+            ok = str(doc.meta.get("section")) in self.dense_sections and taken.get(entry, 0) < self.dense_chunks
+            if ok:
+                taken[entry] = taken.get(entry, 0) + 1
+            picks.append(ok)
+        if not any(picks) and documents:  # an entry without the chosen sections: its first chunk
+            picks[0] = True
+        return picks
+
+    def _embed(self, documents: list[Document], progress: Progress | None = None) -> list[Document]:
+        def plain(doc: Document) -> Document:
+            return replace(doc, meta={k: v for k, v in doc.meta.items() if k != "_embed_text"})
+
+        if self.embedder is None or not documents:
+            return [plain(doc) for doc in documents]
+        picks = self.selected(documents)
+        chosen = [doc for doc, pick in zip(documents, picks, strict=True) if pick]
+        texts = [str(d.meta.get("_embed_text") or d.content or "") for d in chosen]
+        started = time.perf_counter()
+        vectors = iter(np.asarray(self.embedder.embed_passages(texts), dtype=np.float32))
+        self.embed_seconds += time.perf_counter() - started
+        self.embedded += len(texts)
+        out = []
+        for doc, pick in zip(documents, picks, strict=True):
+            doc = plain(doc)
+            out.append(replace(doc, embedding=next(vectors).tolist()) if pick else doc)
+        return out
+
+
+@dataclass
+class BuildReport:
+    added: int = 0
+    skipped: int = 0
+    failed: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    embed_seconds: float = 0.0
+
+
+def known_pids(kb: KnowledgeBase) -> set[str]:
+    """Pids of the LeCaRD entries already in the record store."""
+    pids = set()
+    for _, _, entry in kb.records.iter_current():
+        pid = pid_of(entry.number)
+        if pid is not None:
+            pids.add(pid)
+    return pids
+
+
+def _batches(records: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    batch: list[dict[str, Any]] = []
+    for record in records:
+        batch.append(record)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def build_corpus(
+    kb: KnowledgeBase,
+    candidates: Path,
+    *,
+    only: set[str] | None = None,
+    batch_size: int = 32,
+    progress: Callable[[int], None] | None = None,
+    have: set[str] | None = None,
+) -> BuildReport:
+    """Ingest every candidate (or those in `only`) not yet in `kb`, through `ingest_raw`, `batch_size` at a time.
+
+    `have` (the pids already recorded) is read from the record store when not given, and updated in place.
+    """
+    report = BuildReport()
+    started = time.perf_counter()
+    have = known_pids(kb) if have is None else have
+    wanted = (r for r in iter_candidates(candidates) if only is None or r["pid"] in only)
+
+    def fresh() -> Iterator[dict[str, Any]]:
+        for record in wanted:
+            if record["pid"] in have:
+                report.skipped += 1
+                if progress:
+                    progress(1)
+                continue
+            yield record
+
+    for batch in _batches(fresh(), batch_size):
+        try:
+            ingest_raw(kb, RawDocument(source=SOURCE_NAME, format="jsonl", records=batch))
+            report.added += len(batch)
+            have.update(r["pid"] for r in batch)
+        except KBError:  # one unusable record fails its batch: ingest the rest one by one, note the bad ones
+            for record in batch:
+                try:
+                    ingest_raw(kb, RawDocument(source=SOURCE_NAME, format="jsonl", records=[record]))
+                    report.added += 1
+                    have.add(record["pid"])
+                except KBError as exc:
+                    logger.warning("candidate %s not ingested: %s", record["pid"], exc.detail)
+                    report.failed.append(record["pid"])
+        if progress:
+            progress(len(batch))
+    kb.index_pending()
+    report.seconds = time.perf_counter() - started
+    report.embed_seconds = getattr(kb, "embed_seconds", 0.0)
+    return report
+
+
+def interleaved(queries: list[LecardQuery]) -> list[LecardQuery]:
+    """Queries ordered so that any prefix mixes the subsets in proportion (common and controversial alike)."""
+    by_subset: dict[str, list[LecardQuery]] = {}
+    for query in queries:
+        by_subset.setdefault(query.subset, []).append(query)
+    keyed = [((i + 0.5) / len(group), name, q) for name, group in by_subset.items() for i, q in enumerate(group)]
+    return [q for _, _, q in sorted(keyed, key=lambda item: (item[0], item[1]))]
+
+
+def build_pools(
+    kb: KnowledgeBase,
+    dataset: LecardDataset,
+    queries: list[LecardQuery],
+    *,
+    group: int = 4,
+    progress: Callable[[int], None] | None = None,
+) -> BuildReport:
+    """Ingest the pools of `queries`, a few queries at a time, in `interleaved` order.
+
+    A build stopped early (it is resumable) leaves complete pools for a representative prefix of the queries;
+    `ready_queries` tells which. Each group re-reads the candidate file (about 2 s), keeping memory flat.
+    """
+    total = BuildReport()
+    started = time.perf_counter()
+    have = known_pids(kb)
+    ordered = interleaved(queries)
+    for start in range(0, len(ordered), group):
+        wanted = {p for q in ordered[start : start + group] for p in dataset.pools[q.qid]} - have
+        if not wanted:
+            continue
+        part = build_corpus(kb, dataset.candidates_path, only=wanted, progress=progress, have=have)
+        total.added += part.added
+        total.failed.extend(part.failed)
+    total.skipped = len(have) - total.added
+    total.seconds = time.perf_counter() - started
+    total.embed_seconds = getattr(kb, "embed_seconds", 0.0)
+    return total
+
+
+def ready_queries(kb: KnowledgeBase, dataset: LecardDataset, queries: list[LecardQuery]) -> list[LecardQuery]:
+    """The queries whose whole pool is recorded and indexed (no pool member still waiting in the index outbox)."""
+    waiting = {item.entry_id for item in kb.records.pending(limit=100_000)}
+    have = set()
+    for entry_id, _, entry in kb.records.iter_current():
+        pid = pid_of(entry.number)
+        if pid is not None and entry_id not in waiting:
+            have.add(pid)
+    return [q for q in queries if set(dataset.pools[q.qid]) <= have]
+
+
+def eval_settings(home: Path, embedder: str) -> Settings:
+    return Settings(home=home, embedder=embedder, store="sqlite")
+
+
+def open_eval_kb(
+    home: Path,
+    embedder: str,
+    *,
+    cache: Path | None = None,
+    dense_sections: tuple[str, ...] = ("facts",),
+    dense_chunks: int = 1,
+) -> SelectiveEmbedKB:
+    """The evaluation knowledge base in `home`, its embedder wrapped in the shared cache file `cache`."""
+    from kb.embedders.cache import CachedEmbedder, EmbeddingCache
+    from kb.embedders.factory import build_embedder
+
+    settings = eval_settings(home, embedder)
+    base = build_embedder(embedder)
+    wrapped = None
+    if base is not None:
+        wrapped = CachedEmbedder(base, EmbeddingCache(cache or settings.cache_path))
+    return SelectiveEmbedKB(
+        settings,
+        embedder=wrapped,
+        embedder_spec=None if wrapped is not None else "none",
+        dense_sections=dense_sections,
+        dense_chunks=dense_chunks,
+    )

@@ -1,0 +1,117 @@
+"""`run_lecard`: open (or build) the evaluation knowledge base, run the protocols, return one report dict."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from api.evaluation.corpus import build_corpus, build_pools, known_pids, open_eval_kb, ready_queries
+from api.evaluation.lecard import DatasetError, load_lecard
+from api.evaluation.runner import (
+    CONFIGS,
+    PROTOCOLS,
+    SETTINGS,
+    EvalConfig,
+    EvalOptions,
+    LecardEvaluator,
+    baseline_scores,
+    evaluate,
+)
+
+logger = logging.getLogger(__name__)
+
+ProgressFactory = Callable[[str, int], Callable[[int], None]]
+
+
+@dataclass
+class LecardRun:
+    data: Path
+    home: Path = Path("var/eval/lecard")
+    embedder: str = "use-m3"
+    protocols: Sequence[str] = PROTOCOLS
+    settings: Sequence[str] = SETTINGS
+    configs: Sequence[EvalConfig] = tuple(CONFIGS.values())
+    queries: int | None = None
+    dense_sections: tuple[str, ...] = ("facts",)
+    dense_chunks: int = 2
+    build: bool = True
+    build_only: bool = False
+    ready_only: bool = False  # evaluate only the queries whose pool is fully indexed (a partial build)
+    options: EvalOptions | None = None
+
+
+def index_home(run: LecardRun) -> Path:
+    """One index per embedder and dense selection (vectors of an existing index are not re-selected)."""
+    name = run.embedder.replace(":", "-").replace("/", "_")
+    return run.home / f"{name}-{'+'.join(run.dense_sections)}{run.dense_chunks}"
+
+
+def run_lecard(run: LecardRun, progress: ProgressFactory | None = None) -> dict[str, Any]:
+    dataset = load_lecard(run.data)
+    queries = dataset.queries[: run.queries] if run.queries else list(dataset.queries)
+    kb = open_eval_kb(
+        index_home(run),
+        run.embedder,
+        cache=run.home / "embeddings.sqlite3",
+        dense_sections=run.dense_sections,
+        dense_chunks=run.dense_chunks,
+    )
+    try:
+        build: dict[str, Any] = {}
+        if run.build:
+            needed = {p for q in queries for p in dataset.pools[q.qid]}
+            tick = progress("导入候选案例", len(needed)) if progress else None
+            if run.queries or "full" not in run.protocols:
+                report = build_pools(kb, dataset, queries, progress=tick)
+            else:  # everything: the pools first (a stopped build leaves whole pools), then the rest
+                report = build_pools(kb, dataset, queries, progress=tick)
+                rest = build_corpus(kb, dataset.candidates_path)
+                report.added += rest.added
+                report.seconds += rest.seconds
+            build = {
+                "added": report.added,
+                "skipped": report.skipped,
+                "seconds": round(report.seconds, 1),
+                "embed_seconds": round(report.embed_seconds, 1),
+                "embedded_chunks": kb.embedded,
+            }
+        if run.build_only:
+            return {"index": {"home": str(index_home(run)), "entries": len(known_pids(kb)), "build": build}}
+        everything = {p for pool in dataset.pools.values() for p in pool}
+        complete = everything <= known_pids(kb)
+        if run.ready_only:
+            queries = ready_queries(kb, dataset, queries)
+        protocols = [p for p in run.protocols if p != "full" or complete]
+        if not queries or not protocols:
+            msg = "评测索引尚未包含所需的候选案例（请先完成导入）"
+            raise DatasetError(msg, home=str(index_home(run)))
+        kb.warm_up()
+        options = run.options or EvalOptions()
+        evaluator = LecardEvaluator(kb, dataset, options)
+        started = time.perf_counter()
+        tick = progress("评测查询", len(queries) * len(protocols)) if progress else None
+        result = evaluate(
+            evaluator, queries, protocols=protocols, settings=run.settings, configs=run.configs, progress=tick
+        )
+        result["query_ids"] = [q.qid for q in queries]
+        result["eval_seconds"] = round(time.perf_counter() - started, 1)
+        stats = kb.stats()
+        result["index"] = {
+            "home": str(index_home(run)),
+            "entries": len(known_pids(kb)),
+            "chunks": stats.get("chunks"),
+            "embedder": stats.get("embedder"),
+            "dense_sections": list(run.dense_sections),
+            "dense_chunks": run.dense_chunks,
+            "complete": complete,
+            "build": build,
+        }
+        result["baselines"] = baseline_scores(dataset, queries)
+        result["data"] = str(run.data)
+        return result
+    finally:
+        kb.close()

@@ -1,0 +1,306 @@
+"""Protocols, query settings and configurations of the LeCaRD evaluation, run against a built knowledge base.
+
+Protocols
+  ``rerank``  rank each query's 100-candidate pool: the search is filtered to the pool's entries (the published
+              protocol). The pool file lists its first 30 members in label order, so the pool is used as a *set*
+              only; candidates no retriever returns are appended in pid order.
+  ``full``    retrieve from the whole index (all candidates); Recall@100 of the golden labels.
+
+Query settings
+  ``auto``    charges and other elements recognised from the fact text by the product's query analysis.
+  ``charge``  the query's own charges (LeCaRD ``crime``) given as a charge filter, as a prosecutor who knows the
+              charge would set it; entries the filter leaves out follow, in the automatic ranking's order.
+
+Configurations (one retrieval per query, every configuration ranked from it with the product's components):
+  ``bm25``, ``dense``, ``hybrid`` (weighted RRF), ``hybrid+elements`` (RRF + legal-element re-ranking), plus any
+  variant passed in. Per query the BM25 and dense chunk lists are fetched once; fusion (`weighted_rrf`), folding
+  (`fold_chunks`) and re-ranking (`LegalElementRanker`) are the pipeline's own components.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+from haystack import Document
+
+from api.evaluation.corpus import NUMBER_PREFIX, pid_of
+from api.evaluation.lecard import LecardDataset, LecardQuery
+from api.evaluation.metrics import mean, query_metrics
+from api.evaluation.upstream import upstream_query_metrics
+from kb.components.entry_folder import fold_chunks
+from kb.components.legal_element_ranker import LegalElementRanker
+from kb.components.query_normalizer import QueryAnalysis, analyze_query
+from kb.components.rrf_joiner import weighted_rrf
+from kb.components.text_embedder import KbTextEmbedder
+from kb.models import SearchHit
+from kb.service import KnowledgeBase
+
+logger = logging.getLogger(__name__)
+
+PROTOCOLS = ("rerank", "full")
+SETTINGS = ("auto", "charge")
+SUBSETS = ("all", "common", "controversial")
+
+
+@dataclass(frozen=True)
+class EvalConfig:
+    name: str
+    bm25: bool = True
+    dense: bool = True
+    elements: bool = False
+    bm25_weight: float = 1.0
+    dense_weight: float = 1.0
+    rrf_k: int = 60
+    charge_weight: float = 0.6
+    outcome_weight: float = 0.3
+    second_weight: float = 0.1
+    top_n: int = 2
+    section_weights: dict[str, float] | None = None
+    infer_from: int = 10  # the product default of LegalElementRanker
+    infer_min_share: float = 0.3
+    charge_overlap: str = "query"
+
+
+CONFIGS: dict[str, EvalConfig] = {
+    "bm25": EvalConfig("bm25", dense=False),
+    "dense": EvalConfig("dense", bm25=False),
+    "hybrid": EvalConfig("hybrid"),
+    "hybrid+elements": EvalConfig("hybrid+elements", elements=True),
+}
+DEFAULT_CONFIG = "hybrid+elements"
+# Named variants for the ablation table of docs/evaluation.md (`kb eval lecard --config <name>`).
+ABLATIONS: dict[str, EvalConfig] = {
+    # the product's element re-ranking before charge inference (a fact text names no charge: no boost at all)
+    "hybrid+elements@v0": EvalConfig("hybrid+elements@v0", elements=True, infer_from=0),
+    # tried and not kept (no consistent gain on the common queries)
+    "hybrid+elements+jaccard": EvalConfig("hybrid+elements+jaccard", elements=True, charge_overlap="jaccard"),
+    "hybrid+fold-top2-0.3": EvalConfig("hybrid+fold-top2-0.3", elements=True, second_weight=0.3),
+    "hybrid+facts1.3": EvalConfig("hybrid+facts1.3", elements=True, section_weights={"facts": 1.3}),
+    "hybrid+dense2": EvalConfig("hybrid+dense2", elements=True, dense_weight=2.0),
+}
+CONFIG_CHOICES: dict[str, EvalConfig] = {**CONFIGS, **ABLATIONS}
+
+
+@dataclass
+class Retrieved:
+    analysis: QueryAnalysis
+    bm25: list[Document]
+    dense: list[Document]
+
+
+@dataclass
+class EvalOptions:
+    rerank_top_k: int = 3000  # chunks asked of each retriever inside a pool (covers every chunk of 100 judgments)
+    full_top_k: int = 1500  # chunks asked of each retriever over the whole index
+    depth: int = 100  # entries ranked per query
+    max_terms: int | None = None  # query terms kept for BM25 (None: the product's QueryNormalizer setting)
+
+
+@dataclass
+class Rankings:
+    """config -> qid -> ranked pids, for one (protocol, setting)."""
+
+    by_config: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+
+
+class LecardEvaluator:
+    def __init__(self, kb: KnowledgeBase, dataset: LecardDataset, options: EvalOptions | None = None) -> None:
+        self.kb = kb
+        self.dataset = dataset
+        self.options = options or EvalOptions()
+        self.text_embedder = KbTextEmbedder.from_embedder(kb.embedder) if kb.embedder is not None else None
+        self._entry_of_pid: dict[str, str] | None = None
+
+    # -- index lookups ----------------------------------------------------------------------------------------------
+
+    def entry_ids(self) -> dict[str, str]:
+        if self._entry_of_pid is None:
+            mapping = {}
+            for entry_id, _, entry in self.kb.records.iter_current():
+                pid = pid_of(entry.number)
+                if pid is not None:
+                    mapping[pid] = entry_id
+            self._entry_of_pid = mapping
+        return self._entry_of_pid
+
+    def pool_filter(self, qid: str) -> dict[str, Any]:
+        ids = self.entry_ids()
+        members = sorted(ids[p] for p in self.dataset.pools[qid] if p in ids)
+        return {"field": "meta.entry_id", "operator": "in", "value": members}
+
+    # -- retrieval --------------------------------------------------------------------------------------------------
+
+    def retrieve(
+        self, query: LecardQuery, *, filters: dict[str, Any] | None, top_k: int, dense: bool = True
+    ) -> Retrieved:
+        if self.options.max_terms is None:
+            analysis: QueryAnalysis = self.kb.normalizer.run(query=query.text)["analysis"]
+        else:
+            normalizer = self.kb.normalizer
+            analysis = analyze_query(
+                query.text,
+                max_chars=normalizer.max_chars,
+                long_query_chars=normalizer.long_query_chars,
+                max_terms=self.options.max_terms,
+                doc_freqs=normalizer.doc_freqs,
+            )
+        bm25 = self.kb.backend.bm25_retriever.run(query=analysis.weights, filters=filters, top_k=top_k)["documents"]
+        dense_docs: list[Document] = []
+        if dense and self.text_embedder is not None:
+            vector = self.text_embedder.run(text=analysis.text)["embedding"]
+            retriever = self.kb.backend.embedding_retriever
+            dense_docs = retriever.run(query_embedding=vector, filters=filters, top_k=top_k)["documents"]
+        return Retrieved(analysis=analysis, bm25=bm25, dense=dense_docs)
+
+    @staticmethod
+    def rank(retrieved: Retrieved, config: EvalConfig, analysis: QueryAnalysis | None = None) -> list[SearchHit]:
+        """One configuration's entry ranking from the shared retrieval (documents are copied, never mutated)."""
+        lists: list[tuple[list[Document], float]] = []
+        if config.bm25 and retrieved.bm25:
+            lists.append(([replace(d, meta=dict(d.meta)) for d in retrieved.bm25], config.bm25_weight))
+        if config.dense and retrieved.dense:
+            lists.append(([replace(d, meta=dict(d.meta)) for d in retrieved.dense], config.dense_weight))
+        fused = weighted_rrf(lists, config.rrf_k)
+        used = analysis or retrieved.analysis
+        hits = fold_chunks(
+            fused, used, second_weight=config.second_weight, top_n=config.top_n, section_weights=config.section_weights
+        )
+        if config.elements:
+            ranker = LegalElementRanker(
+                charge_weight=config.charge_weight,
+                outcome_weight=config.outcome_weight,
+                infer_from=config.infer_from,
+                infer_min_share=config.infer_min_share,
+                charge_overlap=config.charge_overlap,
+            )
+            hits = ranker.run(hits=hits, analysis=used)["hits"]
+        return hits
+
+    @staticmethod
+    def pids(hits: Sequence[SearchHit]) -> list[str]:
+        out = []
+        for hit in hits:
+            pid = pid_of(str(hit.meta.get("number") or ""))
+            if pid is not None:
+                out.append(pid)
+        return out
+
+    # -- protocols ----------------------------------------------------------------------------------------------------
+
+    def run(
+        self,
+        queries: Sequence[LecardQuery],
+        *,
+        protocol: str,
+        settings: Sequence[str] = SETTINGS,
+        configs: Sequence[EvalConfig] = tuple(CONFIGS.values()),
+        progress: Callable[[int], None] | None = None,
+    ) -> dict[str, Rankings]:
+        """setting -> Rankings for every query."""
+        out = {s: Rankings({c.name: {} for c in configs}) for s in settings}
+        wants_dense = any(c.dense for c in configs)
+        top_k = self.options.rerank_top_k if protocol == "rerank" else self.options.full_top_k
+        for query in queries:
+            pool_filter = self.pool_filter(query.qid) if protocol == "rerank" else None
+            base = self.retrieve(query, filters=pool_filter, top_k=top_k, dense=wants_dense)
+            auto = {c.name: self.pids(self.rank(base, c)) for c in configs}
+            if "auto" in out:
+                for name, ranking in auto.items():
+                    out["auto"].by_config[name][query.qid] = self._complete(ranking, query.qid, protocol)
+            if "charge" in out:
+                given = replace(base.analysis, charges=list(query.charges))
+                charge_filter = {"field": "meta.charges", "operator": "in", "value": list(query.charges)}
+                combined = (
+                    charge_filter
+                    if pool_filter is None
+                    else {
+                        "operator": "AND",
+                        "conditions": [pool_filter, charge_filter],
+                    }
+                )
+                narrowed = self.retrieve(query, filters=combined, top_k=top_k, dense=wants_dense)
+                for config in configs:
+                    first = self.pids(self.rank(narrowed, config, given))
+                    ranking = list(dict.fromkeys([*first, *auto[config.name]]))
+                    out["charge"].by_config[config.name][query.qid] = self._complete(ranking, query.qid, protocol)
+            if progress:
+                progress(1)
+        return out
+
+    def _complete(self, ranking: list[str], qid: str, protocol: str) -> list[str]:
+        if protocol != "rerank":
+            return ranking[: self.options.depth]
+        pool = set(self.dataset.pools[qid])
+        ranked = [p for p in ranking if p in pool]
+        rest = sorted(pool - set(ranked), key=lambda p: int(p) if p.isdigit() else 0)
+        return (ranked + rest)[: self.options.depth]
+
+
+# -- scoring ------------------------------------------------------------------------------------------------------
+
+
+def score(
+    dataset: LecardDataset, rankings: dict[str, list[str]], queries: Sequence[LecardQuery]
+) -> dict[str, dict[str, dict[str, float]]]:
+    """subset -> {"ours": metrics, "upstream": metrics, "n": count} averaged over the queries of the subset.
+
+    Upstream figures are computed on the ranking restricted to the labelled candidates (see api.evaluation.upstream).
+    """
+    result: dict[str, dict[str, Any]] = {}
+    for subset in SUBSETS:
+        chosen = [q for q in queries if subset == "all" or q.subset == subset]
+        if not chosen:
+            continue
+        ours = [query_metrics(rankings[q.qid], dataset.labels[q.qid], set(dataset.golden[q.qid])) for q in chosen]
+        upstream = [upstream_query_metrics(rankings[q.qid], dataset.labels[q.qid]) for q in chosen]
+        result[subset] = {
+            "n": len(chosen),
+            "ours": {k: round(mean([m[k] for m in ours]), 4) for k in ours[0]},
+            "upstream": {k: round(mean([m[k] for m in upstream]), 4) for k in upstream[0]},
+        }
+    return result
+
+
+def evaluate(
+    evaluator: LecardEvaluator,
+    queries: Sequence[LecardQuery],
+    *,
+    protocols: Sequence[str] = PROTOCOLS,
+    settings: Sequence[str] = SETTINGS,
+    configs: Sequence[EvalConfig] = tuple(CONFIGS.values()),
+    progress: Callable[[int], None] | None = None,
+) -> dict[str, Any]:
+    """protocol -> setting -> config -> subset scores, with timings and the configurations used."""
+    results: dict[str, Any] = {}
+    timings: dict[str, float] = {}
+    for protocol in protocols:
+        started = time.perf_counter()
+        runs = evaluator.run(queries, protocol=protocol, settings=settings, configs=configs, progress=progress)
+        timings[protocol] = round(time.perf_counter() - started, 2)
+        results[protocol] = {
+            setting: {
+                name: score(evaluator.dataset, ranked, queries) for name, ranked in runs[setting].by_config.items()
+            }
+            for setting in settings
+        }
+    return {
+        "results": results,
+        "timings_s": timings,
+        "configs": {c.name: asdict(c) for c in configs},
+        "options": asdict(evaluator.options),
+        "queries": len(queries),
+        "number_prefix": NUMBER_PREFIX,
+    }
+
+
+def baseline_scores(dataset: LecardDataset, queries: Sequence[LecardQuery]) -> dict[str, Any]:
+    """The published baseline rankings (bm25/tfidf/lm_top100, best first as published) scored by the same code."""
+    out = {}
+    for name, ranked in dataset.baselines.items():
+        best_first = {q: list(reversed(p)) if name in ("bm25", "tfidf") else list(p) for q, p in ranked.items()}
+        out[name] = score(dataset, best_first, queries)
+    return out

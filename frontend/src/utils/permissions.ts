@@ -1,0 +1,14 @@
+// Permission codes as the API names them (kb/accounts/roles.py). The UI asks for permissions, never for roles.
+
+export const P = {
+  search: 'search',
+  read: 'entries:read',
+  collections: 'collections:own',
+  import: 'entries:import',
+  export: 'entries:export',
+  analytics: 'analytics:read',
+  audit: 'audit:read',
+  users: 'users:manage',
+} as const
+
+export type PermissionCode = (typeof P)[keyof typeof P]

@@ -1,0 +1,1 @@
+"""DOCX and PDF exports of entries and training collections, with Chinese typesetting."""

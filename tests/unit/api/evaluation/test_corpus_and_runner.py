@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from api.evaluation.corpus import SelectiveEmbedKB, build_corpus, known_pids, open_eval_kb, pid_of
+from api.evaluation.lecard import LecardDataset, load_lecard
+from api.evaluation.runner import CONFIGS, EvalConfig, LecardEvaluator, evaluate
+
+
+@pytest.fixture
+def built(lecard_dir: Path, tmp_path: Path) -> Iterator[tuple[SelectiveEmbedKB, LecardDataset]]:
+    ds = load_lecard(lecard_dir)
+    kb = open_eval_kb(tmp_path / "home", "hash", cache=tmp_path / "emb.sqlite3")
+    report = build_corpus(kb, ds.candidates_path)
+    assert report.added == 4
+    yield kb, ds
+    kb.close()
+
+
+def test_candidates_go_through_ingest_with_their_pid_as_number(built: tuple[SelectiveEmbedKB, LecardDataset]) -> None:
+    kb, _ = built
+    assert known_pids(kb) == {"1", "2", "3", "4"}
+    numbers = {entry.number: entry for _, _, entry in kb.records.iter_current()}
+    theft = numbers["LeCaRD-1"]
+    assert pid_of(theft.number) == "1"
+    assert "盗窃罪" in theft.charges
+    assert [s.key for s in theft.sections] == ["facts", "reasoning", "result"]
+    # only the first 基本案情 chunk of each entry is embedded
+    assert kb.embedded == 4
+
+
+def test_rebuilding_is_idempotent(built: tuple[SelectiveEmbedKB, LecardDataset]) -> None:
+    kb, ds = built
+    again = build_corpus(kb, ds.candidates_path)
+    assert (again.added, again.skipped) == (0, 4)
+    assert kb.stats()["pending_index"] == 0
+
+
+def test_rerank_ranks_only_the_pool_and_puts_the_same_case_first(built: tuple[SelectiveEmbedKB, LecardDataset]) -> None:
+    kb, ds = built
+    evaluator = LecardEvaluator(kb, ds)
+    runs = evaluator.run(ds.queries, protocol="rerank", configs=[CONFIGS["bm25"], CONFIGS["hybrid+elements"]])
+    for setting in ("auto", "charge"):
+        ranking = runs[setting].by_config["bm25"]["11"]
+        assert sorted(ranking) == sorted(ds.pools["11"])  # every pool member, nothing else
+        assert ranking[0] == "1"
+        assert set(ranking[:2]) == {"1", "4"}  # the two theft cases before fraud and drunk driving
+    assert runs["charge"].by_config["hybrid+elements"]["22"][0] == "2"
+
+
+def test_evaluate_reports_ours_and_upstream_per_subset(built: tuple[SelectiveEmbedKB, LecardDataset]) -> None:
+    kb, ds = built
+    result = evaluate(LecardEvaluator(kb, ds), ds.queries, configs=[CONFIGS["bm25"], EvalConfig("x", dense=False)])
+    scores = result["results"]["full"]["auto"]["bm25"]["all"]
+    assert scores["n"] == 2
+    assert scores["ours"]["recall@100"] == pytest.approx(1.0)
+    assert scores["ours"]["p@5"] == pytest.approx(0.2)
+    assert set(scores["upstream"]) == {"ndcg@10", "ndcg@20", "ndcg@30", "p@5", "p@10", "map"}
+    assert "controversial" not in result["results"]["rerank"]["auto"]["bm25"]
+
+
+def test_an_unusable_record_is_reported_and_the_rest_ingested(tmp_path: Path) -> None:
+    import gzip
+    import json
+
+    path = tmp_path / "c.jsonl.gz"
+    good = {"pid": "7", "ajName": "孙某盗窃一案", "ajjbqk": "经审理查明，被告人孙某秘密窃取他人财物。"}
+    empty = {"pid": "8", "ajName": "空白一案", "ajjbqk": "   "}
+    with gzip.open(path, "wt", encoding="utf-8") as handle:
+        for record in (good, empty):
+            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+    kb = open_eval_kb(tmp_path / "home", "none")
+    try:
+        report = build_corpus(kb, path)
+        assert report.added == 1 and report.failed == ["8"]
+        assert known_pids(kb) == {"7"}
+    finally:
+        kb.close()
+
+
+def test_interleaved_mixes_subsets_and_pools_build_query_by_query(lecard_dir: Path, tmp_path: Path) -> None:
+    from api.evaluation.corpus import build_pools, interleaved, ready_queries
+    from api.evaluation.lecard import LecardQuery
+
+    queries = [LecardQuery(str(i), "", [], "common") for i in range(6)]
+    queries += [LecardQuery(f"x{i}", "", [], "controversial") for i in range(2)]
+    subsets = [q.subset for q in interleaved(queries)]
+    assert sorted(subsets) == sorted(q.subset for q in queries)
+    assert subsets[:4].count("controversial") == 1  # any prefix holds both subsets in proportion
+    ds = load_lecard(lecard_dir)
+    kb = open_eval_kb(tmp_path / "home", "none")
+    try:
+        report = build_pools(kb, ds, [ds.queries[1]])  # query 22: pool 2, 1, 3
+        assert report.added == 3
+        assert [q.qid for q in ready_queries(kb, ds, ds.queries)] == ["22"]
+    finally:
+        kb.close()

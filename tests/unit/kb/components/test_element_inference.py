@@ -1,0 +1,89 @@
+"""Charge inference from the nearest cases (LegalElementRanker) and the folding options (EntryFolder)."""
+
+from __future__ import annotations
+
+import pytest
+from haystack import Document
+
+from kb.components.entry_folder import EntryFolder, fold_chunks
+from kb.components.legal_element_ranker import LegalElementRanker, infer_charges
+from kb.components.query_normalizer import analyze_query
+from kb.models import SearchHit
+
+FACTS = "被告人某甲于某日晚在某小区内趁无人之机，撬开车窗拿走车内的背包一个，内有现金若干，后被民警查获。" * 3
+
+
+def _hit(entry_id: str, score: float, charges: list[str]) -> SearchHit:
+    return SearchHit(entry_id, score, {"charges": charges}, "", "facts", "")
+
+
+def test_infer_charges_votes_by_rank_and_keeps_several_charges() -> None:
+    hits = [
+        _hit("a", 1.0, ["盗窃罪"]),
+        _hit("b", 0.9, ["盗窃罪", "掩饰、隐瞒犯罪所得、犯罪所得收益罪"]),
+        _hit("c", 0.8, ["诈骗罪"]),
+    ]
+    shares = infer_charges(hits, top_k=3, min_share=0.2)
+    total = 1 + 1 / 2 + 1 / 3
+    assert shares["盗窃罪"] == pytest.approx(1.5 / total)
+    assert shares["掩饰、隐瞒犯罪所得、犯罪所得收益罪"] == pytest.approx(0.5 / total)
+    assert next(iter(shares)) == "盗窃罪"
+    assert "诈骗罪" not in infer_charges(hits, top_k=3, min_share=0.3)
+
+
+def test_ranker_infers_charges_for_a_long_fact_query_that_names_none() -> None:
+    analysis = analyze_query(FACTS)
+    assert analysis.long_query and not analysis.charges
+    hits = [
+        _hit("theft1", 1.0, ["盗窃罪"]),
+        _hit("theft2", 0.95, ["盗窃罪"]),
+        _hit("fraud", 0.97, ["诈骗罪"]),
+        _hit("theft3", 0.9, ["盗窃罪"]),
+    ]
+    hits.sort(key=lambda h: h.score, reverse=True)
+    plain = LegalElementRanker(infer_from=0).run(hits=hits, analysis=analysis)["hits"]
+    assert [h.entry_id for h in plain] == ["theft1", "fraud", "theft2", "theft3"]  # switched off: unchanged
+    ranked = LegalElementRanker(infer_from=4, infer_min_share=0.3).run(hits=hits, analysis=analysis)["hits"]
+    assert [h.entry_id for h in LegalElementRanker().run(hits=hits, analysis=analysis)["hits"]][-1] == "fraud"
+    assert [h.entry_id for h in ranked][-1] == "fraud"
+
+
+def test_ranker_does_not_infer_when_the_query_names_a_charge() -> None:
+    analysis = analyze_query(FACTS + "公诉机关以诈骗罪提起公诉。")
+    hits = [_hit("theft", 1.0, ["盗窃罪"]), _hit("fraud", 0.8, ["诈骗罪"])]
+    ranked = LegalElementRanker(infer_from=2).run(hits=hits, analysis=analysis)["hits"]
+    assert ranked[0].entry_id == "fraud"
+    with pytest.raises(ValueError, match="infer_from"):
+        LegalElementRanker(infer_from=-1)
+    assert LegalElementRanker(infer_from=5).to_dict()["init_parameters"]["infer_from"] == 5
+
+
+def test_fold_sums_more_chunks_and_weights_sections() -> None:
+    meta = {"entry_id": "e1", "title": "甲案"}
+    docs = [
+        Document(id="e1:1:0", content="a", meta={**meta, "section": "facts"}, score=0.5),
+        Document(id="e1:1:1", content="b", meta={**meta, "section": "reasoning"}, score=0.4),
+        Document(id="e1:1:2", content="c", meta={**meta, "section": "result"}, score=0.3),
+    ]
+    assert fold_chunks(docs, None)[0].score == pytest.approx(0.5 + 0.1 * 0.4)
+    assert fold_chunks(docs, None, second_weight=1.0, top_n=3)[0].score == pytest.approx(1.2)
+    weighted = fold_chunks(docs, None, second_weight=0.0, section_weights={"reasoning": 2.0})
+    assert weighted[0].score == pytest.approx(0.8) and weighted[0].section == "reasoning"
+    folder = EntryFolder(top_n=3, second_weight=0.5, section_weights={"facts": 1.5})
+    assert folder.to_dict()["init_parameters"]["section_weights"] == {"facts": 1.5}
+    assert folder.run(documents=docs)["hits"][0].score == pytest.approx(0.75 + 0.5 * (0.4 + 0.3))
+    with pytest.raises(ValueError, match="top_n"):
+        EntryFolder(top_n=0)
+
+
+def test_jaccard_overlap_prefers_the_entry_without_extra_charges() -> None:
+    analysis = analyze_query("以盗窃罪起诉")
+    exact = _hit("exact", 1.0, ["盗窃罪"])
+    extra = _hit("extra", 1.0, ["盗窃罪", "故意伤害罪", "诈骗罪"])
+    by_query = LegalElementRanker().run(hits=[extra, exact], analysis=analysis)["hits"]
+    assert by_query[0].score == pytest.approx(by_query[1].score)  # "query": both have the query's only charge
+    ranked = LegalElementRanker(charge_overlap="jaccard").run(hits=[extra, exact], analysis=analysis)["hits"]
+    assert [h.entry_id for h in ranked] == ["exact", "extra"]
+    assert ranked[0].score == pytest.approx(1.6) and ranked[1].score == pytest.approx(1 + 0.6 / 3)
+    with pytest.raises(ValueError, match="charge_overlap"):
+        LegalElementRanker(charge_overlap="any")
