@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from typing import Any
 
 import pytest
 from haystack import Document
@@ -11,7 +12,7 @@ from kb.stores.documents import make_document
 
 
 def test_equal_to_a_constructed_document_in_every_way() -> None:
-    fields = {
+    fields: dict[str, Any] = {
         "id": "d1",
         "content": "被告人某甲盗窃。",
         "blob": None,
