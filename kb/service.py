@@ -315,12 +315,17 @@ class KnowledgeBase:
         counts["store"] = self.settings.store
         return counts
 
-    def index_problem(self, *, chunks: int | None = None) -> str | None:
+    def index_problem(
+        self, *, chunks: int | None = None, entries: int | None = None, pending: int | None = None
+    ) -> str | None:
         """A Chinese explanation when the index has lost its content: empty while the record store holds entries
         and nothing waits in the outbox (an index file or Elasticsearch index deleted while no process ran).
-        None when the index looks in step. `chunks` saves a count the caller already has."""
-        entries = sum(self.records.counts()["entries_by_kind"].values())
-        if entries == 0 or self.records.pending_count() > 0:
+        None when the index looks in step. The keyword arguments save counts the caller already has."""
+        if entries is None:
+            entries = sum(self.records.counts()["entries_by_kind"].values())
+        if pending is None:
+            pending = self.records.pending_count()
+        if entries == 0 or pending > 0:
             return None
         if (chunks if chunks is not None else self.store.count_documents()) > 0:
             return None

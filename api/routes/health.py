@@ -25,14 +25,15 @@ async def health(kb: KBDep) -> Health:
     detail = await run_in_threadpool(_store_detail, kb.store)
     # A store that reports its own health was just asked: an unreachable cluster costs one timeout, not three.
     store_ok = bool(detail["ok"]) if "ok" in detail else await run_in_threadpool(kb.ping)
-    counts = kb.records.counts()
+    entries = sum(kb.records.counts()["entries_by_kind"].values())
+    pending = kb.records.pending_count()
     chunks = int(detail.get("documents") or 0)
     if store_ok and "documents" not in detail:
         try:
             chunks = await run_in_threadpool(kb.store.count_documents)
         except Exception:
             store_ok = False
-    problem = await run_in_threadpool(kb.index_problem, chunks=chunks) if store_ok else None
+    problem = kb.index_problem(chunks=chunks, entries=entries, pending=pending) if store_ok else None
     if problem is not None:  # the index lost its content behind our back: searches would find nothing
         store_ok = False
         detail = {**detail, "needs_reindex": True, "problem": problem}
@@ -41,9 +42,9 @@ async def health(kb: KBDep) -> Health:
         store=kb.settings.store,
         store_ok=store_ok,
         embedder=kb.embedder.name if kb.embedder is not None else None,
-        entries=sum(counts["entries_by_kind"].values()),
+        entries=entries,
         chunks=chunks,
-        pending_index=kb.records.pending_count(),
+        pending_index=pending,
         version=__version__,
         store_detail=detail,
     )

@@ -8,6 +8,7 @@ from typing import Any
 from haystack import Document
 
 _DOCUMENT_FIELDS = tuple(f.name for f in fields(Document))
+_FIELD_SET = frozenset(_DOCUMENT_FIELDS)
 
 
 def make_document(**values: Any) -> Document:
@@ -17,7 +18,7 @@ def make_document(**values: Any) -> Document:
     materialises, that tracking cost more than the SQL that fetched them (~25 microseconds a row). The object is an
     ordinary Document (same class, same fields) and `id` is given, so `__post_init__` has nothing to compute.
     """
-    if values.keys() != set(_DOCUMENT_FIELDS):
+    if values.keys() != _FIELD_SET:
         msg = f"make_document needs exactly the fields {_DOCUMENT_FIELDS}, got {sorted(values)}"
         raise TypeError(msg)
     document: Document = object.__new__(Document)
