@@ -16,8 +16,7 @@ leaves the calling thread.
 from __future__ import annotations
 
 import contextvars
-import threading
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from typing import Any
 
 import networkx
@@ -25,18 +24,10 @@ from haystack import Pipeline
 from haystack.core.errors import PipelineRuntimeError
 
 from kb.errors import KBError
+from kb.threads import LazyPool
 
-_POOL_WORKERS = 4
-_pool: ThreadPoolExecutor | None = None
-_pool_lock = threading.Lock()
-
-
-def _branch_pool() -> ThreadPoolExecutor:
-    global _pool  # one pool per process, created on first use
-    with _pool_lock:
-        if _pool is None:
-            _pool = ThreadPoolExecutor(max_workers=_POOL_WORKERS, thread_name_prefix="kb-branch")
-        return _pool
+# Separate from kb.stores.sqlite_vectors' pool: a branch waits for its vector blocks, never for another branch.
+_branch_pool = LazyPool(4, "kb-branch")
 
 
 def _call(pipe: Pipeline, name: str, kwargs: dict[str, Any]) -> dict[str, Any]:
@@ -76,7 +67,7 @@ def run_graph(pipe: Pipeline, data: dict[str, dict[str, Any]]) -> dict[str, dict
             waiting = [name for name in waiting if name not in ready]
             for name in ready[:-1]:
                 context = contextvars.copy_context()  # the request id of the log lines, in the worker too
-                future = _branch_pool().submit(context.run, _call, pipe, name, _inputs(pipe, name, data, outputs))
+                future = _branch_pool.get().submit(context.run, _call, pipe, name, _inputs(pipe, name, data, outputs))
                 running[future] = name
             if ready:
                 last = ready[-1]

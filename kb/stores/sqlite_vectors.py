@@ -15,12 +15,13 @@ import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 import numpy as np
 import numpy.typing as npt
+
+from kb.threads import LazyPool
 
 logger = logging.getLogger(__name__)
 
@@ -33,16 +34,7 @@ _COMPACT_FRACTION = 0.25  # rebuild the arrays when this share of rows is dead
 # the product; OpenBLAS itself runs one thread, see kb.blas). Below it one thread is quicker than the hand-off.
 _PARALLEL_ROWS = 40_000
 _BLOCK_WORKERS = max(1, min(os.cpu_count() or 1, 4))
-_block_pool: ThreadPoolExecutor | None = None
-_block_pool_lock = threading.Lock()
-
-
-def _pool() -> ThreadPoolExecutor:
-    global _block_pool  # one per process, created on first use
-    with _block_pool_lock:
-        if _block_pool is None:
-            _block_pool = ThreadPoolExecutor(max_workers=_BLOCK_WORKERS, thread_name_prefix="kb-vectors")
-        return _block_pool
+_block_pool = LazyPool(_BLOCK_WORKERS, "kb-vectors")
 
 
 def dot_rows(rows: FloatMatrix, query: FloatMatrix) -> FloatMatrix:
@@ -58,7 +50,7 @@ def dot_rows(rows: FloatMatrix, query: FloatMatrix) -> FloatMatrix:
     def block(lo: int, hi: int) -> None:
         np.matmul(rows[lo:hi], query, out=out[lo:hi])
 
-    futures = [_pool().submit(block, lo, hi) for lo, hi in blocks[1:]]
+    futures = [_block_pool.get().submit(block, lo, hi) for lo, hi in blocks[1:]]
     block(*blocks[0])  # the calling thread takes the first block
     for future in futures:
         future.result()
