@@ -110,6 +110,11 @@ class Settings(BaseSettings):
     def cache_path(self) -> Path:
         return self.home / "embeddings.sqlite3"
 
+    @property
+    def model_cache_dir(self) -> Path:
+        """Models' parsed load state kept between processes (use-m3's tokenizer and weights)."""
+        return self.home / "models"
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

@@ -75,7 +75,7 @@ class KnowledgeBase:
         from kb.embedders.cache import CachedEmbedder, EmbeddingCache
         from kb.embedders.factory import build_embedder
 
-        base = build_embedder(spec)
+        base = build_embedder(spec, model_cache_dir=self.settings.model_cache_dir)
         if base is None:
             return None
         return CachedEmbedder(base, EmbeddingCache(self.settings.cache_path))

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import importlib.util
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 from kb.embedders.base import Embedder
@@ -84,8 +85,10 @@ def is_dense_enabled(spec: str) -> bool:
     return parse_spec(spec).kind != "none"
 
 
-def build_embedder(spec: str) -> Embedder | None:
+def build_embedder(spec: str, *, model_cache_dir: Path | None = None) -> Embedder | None:
     """The embedder for `spec`, not yet loaded; None for "none".
+
+    `model_cache_dir` keeps a model's parsed load state between processes where the model supports it (use-m3).
 
     Raises ConfigError for an unknown spec and EmbedderUnavailable when the spec needs a package that is missing
     (sentence-transformers without the `st` extra). A model that fails to load raises EmbedderUnavailable from
@@ -103,7 +106,7 @@ def build_embedder(spec: str) -> Embedder | None:
     if parsed.kind == "use-m3":
         from kb.embedders.use import UseEmbedder
 
-        return UseEmbedder()
+        return UseEmbedder(load_cache_dir=model_cache_dir)
     if parsed.kind == "hash":
         from kb.embedders.hashing import HashEmbedder
 

