@@ -337,9 +337,9 @@ def ensure(principal: Principal, permission: Permission) -> None:
     raise PermissionDenied(msg, permission=permission.value)
 
 
-def may_read_status(principal: Principal, status: str) -> bool:
-    """Published entries are for every reader; any other state (draft, submitted, retracted …) needs more."""
-    return status == "published" or principal.can(Permission.READ_UNPUBLISHED)
+def may_read_unpublished(principal: Principal) -> bool:
+    """Editors and reviewers read drafts, submitted and retracted entries; everyone else only what is published."""
+    return principal.can(Permission.READ_UNPUBLISHED)
 
 
 # -- OpenAPI: the error answers ---------------------------------------------------------------------------------------

@@ -103,7 +103,7 @@ def _seed_demo_embeddings(settings: Settings, demo_dir: Path) -> None:
         console.print(f"已载入示例语料的向量缓存：{added} 条")
 
 
-def _ingest_with_progress(kb: Any, paths: list[Path]) -> Any:
+def _ingest_with_progress(kb: Any, paths: list[Path], *, publish: bool = True) -> Any:
     from ingest.pipeline import expand_paths, ingest_paths
 
     files = list(expand_paths(paths))
@@ -120,7 +120,7 @@ def _ingest_with_progress(kb: Any, paths: list[Path]) -> Any:
         def on_file(report: Any) -> None:
             progress.update(task, advance=1, description=report.name[:40])
 
-        return ingest_paths(kb, files, on_file=on_file)
+        return ingest_paths(kb, files, on_file=on_file, publish=publish)
 
 
 def _print_report(report: Any, *, as_json: bool) -> None:
@@ -157,12 +157,15 @@ def ingest(
         list[Path], typer.Argument(help="文件或文件夹（.md .txt .docx .pdf .html .json .jsonl .csv .xlsx）")
     ],
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出每个文件的结果")] = False,
+    draft: Annotated[
+        bool, typer.Option("--draft", help="存为草稿，经审核发布后才能被检索（默认：已发布材料直接发布）")
+    ] = False,
 ) -> None:
     """导入文件：解析为结构化条目，写入记录库并建立索引。任何文件失败时退出码非零。"""
     settings = _settings()
     try:
         kb = _open_kb(settings)
-        report = _ingest_with_progress(kb, paths)
+        report = _ingest_with_progress(kb, paths, publish=not draft)
     except KBError as exc:
         _fail(exc)
     _print_report(report, as_json=as_json)

@@ -13,15 +13,28 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ingest.errors import EmptyFile, FileTooLarge, IngestError, UnsafeFileName, UnsupportedFormat
 from kb.dedup.errors import DuplicateEntry
-from kb.errors import ConfigError, EmbedderUnavailable, InvalidQuery, KBError, NotFound, StoreUnavailable
+from kb.errors import (
+    ConfigError,
+    EmbedderUnavailable,
+    EntryRetracted,
+    InvalidQuery,
+    KBError,
+    NotFound,
+    StoreUnavailable,
+)
 from kb.export.errors import InvalidExportFormat
 from kb.training.errors import CollectionForbidden, InvalidCollection
+from kb.workflow import InvalidTransition, InvalidWorkflowInput, NoChange
 
 logger = logging.getLogger(__name__)
 
 STATUS: list[tuple[type[KBError], int]] = [
     (CollectionForbidden, 403),
     (DuplicateEntry, 409),
+    (InvalidTransition, 409),
+    (NoChange, 409),
+    (EntryRetracted, 410),
+    (InvalidWorkflowInput, 422),
     (InvalidCollection, 422),
     (InvalidExportFormat, 422),
     (NotFound, 404),
@@ -41,6 +54,7 @@ HTTP_TITLES = {
     404: "未找到",
     405: "方法不允许",
     409: "冲突",
+    410: "已撤回",
     413: "请求过大",
     422: "请求参数无效",
     500: "服务器内部错误",

@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from api.auth import PROBLEM_RESPONSES, current_principal, install_auth
 from api.errors import install_error_handlers
 from api.permissions import api_routes
-from api.routes import audit, auth, collections, entries, export, health, ingest, search, users
+from api.routes import audit, auth, collections, entries, export, health, ingest, search, users, workflow
 from kb.config import Settings
 from kb.logging import request_id_var
 from kb.service import KnowledgeBase
@@ -75,7 +75,11 @@ def create_app(settings: Settings | None = None, *, kb: KnowledgeBase | None = N
 
     routers = (search.router, entries.router, ingest.router, health.router, auth.router, users.router, audit.router)
     training = (collections.router, export.router)  # 专题, warning cases, DOCX/PDF export
-    for router in (*routers, *training):  # who may call what: api/permissions.py, enforced by the gate in api/auth.py
+    for router in (
+        *routers,
+        workflow.router,
+        *training,
+    ):  # who may call what: api/permissions.py, enforced by the gate in api/auth.py
         app.include_router(
             router, prefix="/api", dependencies=[Depends(current_principal)], responses=PROBLEM_RESPONSES
         )

@@ -47,6 +47,17 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/compare"): Permission.READ_PUBLISHED,
     # import
     ("POST", "/api/ingest"): Permission.IMPORT,
+    # review and publication (审核发布): editors edit and submit, reviewers approve, reject, publish and retract
+    ("GET", "/api/workflow/entries"): Permission.READ_UNPUBLISHED,
+    ("GET", "/api/workflow/entries/{entry_id}"): Permission.READ_UNPUBLISHED,
+    ("PUT", "/api/workflow/entries/{entry_id}"): Permission.EDIT,
+    ("POST", "/api/workflow/entries/{entry_id}/submit"): Permission.SUBMIT,
+    ("POST", "/api/workflow/entries/{entry_id}/approve"): Permission.REVIEW,
+    ("POST", "/api/workflow/entries/{entry_id}/reject"): Permission.REVIEW,
+    ("POST", "/api/workflow/entries/{entry_id}/retract"): Permission.PUBLISH,
+    ("GET", "/api/batches"): Permission.READ_UNPUBLISHED,
+    ("GET", "/api/batches/{number}"): Permission.READ_UNPUBLISHED,
+    ("POST", "/api/batches"): Permission.PUBLISH,
     # sign-in, own account
     ("POST", "/api/auth/login"): PUBLIC,
     ("POST", "/api/auth/logout"): PUBLIC,

@@ -174,31 +174,57 @@ class VersionOut(BaseModel):
     created_at: str
     content_hash: str
     source: str | None
+    published: bool = Field(default=False, description="曾经发布（可作为 id@version 引用）")
+    published_at: str | None = None
+    batch_number: int | None = None
+
+
+class RetractionOut(BaseModel):
+    reason: str
+    at: str
+    by: str | None
 
 
 class EntryDetail(EntrySummary):
     version: int
-    current_version: int
+    current_version: int = Field(description="最新版本（对只能阅读已发布条目的用户：已发布的版本）")
+    published_version: int | None = Field(default=None, description="已发布（检索可见）的版本")
     versions: list[VersionOut]
     batch: str | None = None
     consequence: str | None = None
     source: str | None = None
     status: str
+    retracted: RetractionOut | None = None
     sections: list[SectionOut]
 
     @classmethod
-    def from_stored(cls, stored: StoredEntry) -> EntryDetail:
+    def from_stored(cls, stored: StoredEntry, *, public: bool = False) -> EntryDetail:
+        """`public`: as a reader of published entries sees it: the working draft, if any, is not revealed."""
         summary = EntrySummary.from_stored(stored).model_dump()
         e = stored.entry
+        versions = [v for v in stored.versions if v.published or not public]
         return cls(
             **summary,
             version=stored.version,
-            current_version=stored.current_version,
-            versions=[VersionOut(**v.__dict__) for v in stored.versions],
+            current_version=(stored.published_version or stored.version) if public else stored.current_version,
+            published_version=stored.published_version,
+            versions=[
+                VersionOut(
+                    version=v.version,
+                    created_at=v.created_at,
+                    content_hash=v.content_hash,
+                    source=v.source,
+                    published=v.published,
+                    published_at=v.published_at,
+                    batch_number=v.batch_number,
+                )
+                for v in versions
+            ],
             batch=e.batch,
             consequence=e.consequence,
             source=e.source,
-            status=stored.status,
+            status="published" if public else stored.status,
+            retracted=RetractionOut(**stored.retracted.__dict__) if stored.retracted else None,
             sections=[
                 SectionOut(
                     key=s.key, label=SECTION_LABELS.get(s.key, s.heading), heading=s.heading, text=s.text, path=s.path
@@ -243,6 +269,7 @@ class IngestEntry(BaseModel):
     number: str | None
     status: str
     version: int
+    workflow_status: str = Field(default="published", description="审核发布状态：上传的条目为草稿（draft）")
 
 
 class IngestError(BaseModel):

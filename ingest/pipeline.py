@@ -33,6 +33,7 @@ class EntryOutcome:
     number: str | None
     status: str
     version: int
+    workflow_status: str = "published"
 
 
 @dataclass
@@ -93,7 +94,8 @@ def _file_status(outcomes: list[EntryOutcome]) -> FileStatus:
     return "unchanged"
 
 
-def ingest_raw(kb: KnowledgeBase, raw: RawDocument) -> FileReport:
+def ingest_raw(kb: KnowledgeBase, raw: RawDocument, *, publish: bool = True, actor: str | None = None) -> FileReport:
+    """Parse, check for duplicates, record. `publish=False` stores the entries as drafts for review (uploads)."""
     entries = parse_document(raw)
     if not entries:
         msg = f"{raw.source}：没有识别出任何案例、指引或权力清单事项"
@@ -110,8 +112,10 @@ def ingest_raw(kb: KnowledgeBase, raw: RawDocument) -> FileReport:
         for entry, check in zip(entries, checks, strict=True)
         for near in check.near
     ]
-    results = kb.add_entries(entries)
-    outcomes = [EntryOutcome(r.entry_id, r.title, r.kind, r.number, r.status, r.version) for r in results]
+    results = kb.add_entries(entries, publish=publish, actor=actor)
+    outcomes = [
+        EntryOutcome(r.entry_id, r.title, r.kind, r.number, r.status, r.version, r.workflow_status) for r in results
+    ]
     return FileReport(name=raw.source, status=_file_status(outcomes), entries=outcomes, warnings=warnings)
 
 
@@ -128,17 +132,27 @@ def ingest_paths(
     paths: Iterable[Path],
     *,
     on_file: Callable[[FileReport], None] | None = None,
+    publish: bool = True,
 ) -> IngestReport:
+    """Files and folders from the command line: published material loaded in bulk (`publish=False`: drafts)."""
     max_bytes = kb.settings.max_upload_mb * 1024 * 1024
     report = IngestReport()
     for path in expand_paths(paths):
-        file_report = _guarded(path.name, lambda p=path: ingest_raw(kb, read_path(p, max_bytes=max_bytes)))  # type: ignore[misc]
+        file_report = _guarded(
+            path.name,
+            lambda p=path: ingest_raw(kb, read_path(p, max_bytes=max_bytes), publish=publish),  # type: ignore[misc]
+        )
         report.files.append(file_report)
         if on_file:
             on_file(file_report)
     return report
 
 
-def ingest_upload(kb: KnowledgeBase, data: bytes, name: str) -> FileReport:
+def ingest_upload(
+    kb: KnowledgeBase, data: bytes, name: str, *, publish: bool = False, actor: str | None = None
+) -> FileReport:
+    """One uploaded file. Uploads go through review: their entries are drafts unless `publish` is asked for."""
     max_bytes = kb.settings.max_upload_mb * 1024 * 1024
-    return _guarded(name, lambda: ingest_raw(kb, read_bytes(data, name, max_bytes=max_bytes)))
+    return _guarded(
+        name, lambda: ingest_raw(kb, read_bytes(data, name, max_bytes=max_bytes), publish=publish, actor=actor)
+    )

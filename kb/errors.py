@@ -24,6 +24,12 @@ class EntryNotFound(NotFound):
     code, title = "entry_not_found", "条目不存在"
 
 
+class EntryRetracted(KBError):
+    """A retracted entry, asked for by someone who may only read published ones (HTTP 410, with the reason)."""
+
+    code, title = "entry_retracted", "条目已撤回"
+
+
 class InvalidQuery(KBError):
     code, title = "invalid_query", "查询无效"
 

@@ -6,6 +6,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -18,12 +19,13 @@ from kb.components.entry_folder import add_passage, fold_chunks
 from kb.components.query_normalizer import QueryNormalizer
 from kb.components.text_embedder import KbTextEmbedder
 from kb.config import Settings
-from kb.errors import KBError
+from kb.errors import EntryNotFound, EntryRetracted, KBError
 from kb.models import FACET_KEYS, Entry, EntryKind, SearchHit
 from kb.pipelines.search import build_search_pipeline, run_search_pipeline
 from kb.records import RecordStore, StoredEntry, UpsertResult
 from kb.search_request import SearchRequest, SearchResult, facets_from_hits, to_haystack_filters
 from kb.stores.factory import build_index_backend
+from kb.workflow import Workflow
 
 logger = logging.getLogger(__name__)
 
@@ -122,12 +124,23 @@ class KnowledgeBase:
 
     # -- writing -----------------------------------------------------------------------------------------------
 
-    def add_entries(self, entries: list[Entry], *, index: bool = True) -> list[UpsertResult]:
-        """Commit the entries to the record (one transaction), then bring the index up to date."""
-        results = self.records.upsert_many(entries)
-        if index and any(r.status != "unchanged" for r in results):
+    def add_entries(
+        self, entries: list[Entry], *, index: bool = True, publish: bool = True, actor: str | None = None
+    ) -> list[UpsertResult]:
+        """Commit the entries to the record (one transaction), then bring the index up to date.
+
+        `publish=False` stores new and changed entries as drafts for the review workflow (kb.workflow); they reach
+        the index when a reviewer publishes them.
+        """
+        results = self.records.upsert_many(entries, publish=publish, actor=actor)
+        if index and publish and any(r.status != "unchanged" for r in results):
             self.index_pending()
         return results
+
+    @cached_property
+    def workflow(self) -> Workflow:
+        """Review and publication (kb.workflow); after a step, `index_pending()` brings the index in line."""
+        return Workflow(self.records)
 
     def chunks_for(self, entry_id: str, version: int, entry: Entry) -> list[Document]:
         return split_entry(entry, entry_id, version, self.settings.chunk_chars)
@@ -161,11 +174,11 @@ class KnowledgeBase:
                 latest[item.entry_id] = item
             try:
                 for item in latest.values():
-                    if item.op == "delete" or not self.records.exists(item.entry_id):
+                    stored = self._public_version(item.entry_id) if item.op == "upsert" else None
+                    if stored is None:  # deleted, retracted, or never published: not in the index
                         self.store.delete_by_filter(_entry_filter(item.entry_id))
                         report.deleted += 1
                         continue
-                    stored = self.records.get(item.entry_id)
                     docs = self.chunks_for(stored.id, stored.version, stored.entry)
                     t0 = time.perf_counter()
                     docs = self._embed(docs)
@@ -185,8 +198,14 @@ class KnowledgeBase:
         report.total_seconds = time.perf_counter() - started
         return report
 
+    def _public_version(self, entry_id: str) -> StoredEntry | None:
+        try:
+            return self.records.get_published(entry_id)
+        except (EntryNotFound, EntryRetracted):
+            return None
+
     def reindex(self, *, progress: Progress | None = None) -> IndexReport:
-        """Rebuild the index from the record: every current version, chunked and embedded (from the cache) anew.
+        """Rebuild the index from the record: every published version, chunked and embedded (from the cache) anew.
 
         A store with `begin_rebuild` (Elasticsearch) fills a fresh index while searches keep using the live one,
         then swaps them in one step; if anything fails the live index stays as it was. Entries another process
@@ -197,7 +216,7 @@ class KnowledgeBase:
             self.store.delete_all_documents()
             self.records.enqueue_all()
             return self.index_pending(progress=progress)
-        before = {entry_id: version for entry_id, version, _ in self.records.iter_current()}
+        before = {entry_id: version for entry_id, version, _ in self.records.iter_published()}
         begin()
         try:
             self.records.enqueue_all()
@@ -205,7 +224,7 @@ class KnowledgeBase:
             if report.failed:
                 self.store.abort_rebuild()
                 return report
-            after = {entry_id: (version, entry) for entry_id, version, entry in self.records.iter_current()}
+            after = {entry_id: (version, entry) for entry_id, version, entry in self.records.iter_published()}
             for entry_id, (version, entry) in after.items():
                 if before.get(entry_id) != version:
                     docs = self._embed(self.chunks_for(entry_id, version, entry))
@@ -221,7 +240,12 @@ class KnowledgeBase:
     # -- reading -----------------------------------------------------------------------------------------------
 
     def get_entry(self, entry_id: str, version: int | None = None) -> StoredEntry:
+        """Any version, whatever its workflow state (staff); the working version by default."""
         return self.records.get(entry_id, version)
+
+    def get_published_entry(self, entry_id: str, version: int | None = None) -> StoredEntry:
+        """What everyone may read: the published version by default (EntryNotFound / EntryRetracted otherwise)."""
+        return self.records.get_published(entry_id, version)
 
     def list_entries(
         self, *, kind: str | None, filters: dict[str, list[str]] | None, page: int, page_size: int, sort: str
@@ -283,8 +307,7 @@ class KnowledgeBase:
 
     def similar(self, entry_id: str, top_k: int = 5) -> list[SearchHit]:
         """Cases like this one: its gist and facts as a long query, its charges and outcomes as elements."""
-        stored = self.records.get(entry_id)
-        entry = stored.entry
+        entry = (self._public_version(entry_id) or self.records.get(entry_id)).entry
         parts = [entry.title, entry.section("gist"), entry.section("facts")]
         query = "\n".join(p for p in parts if p)[:3000] or entry.title
         request = SearchRequest(query=query, page_size=min(top_k, 100), exclude_ids=[entry_id])
@@ -292,7 +315,7 @@ class KnowledgeBase:
 
     def related(self, entry_id: str, top_k: int = 5) -> dict[str, list[SearchHit]]:
         """The guideline articles and power-list items that concern the same decisions as this case."""
-        entry = self.records.get(entry_id).entry
+        entry = (self._public_version(entry_id) or self.records.get(entry_id)).entry
         words = [*entry.outcomes, *entry.charges, *(entry.keywords[:6]), entry.stage or "", entry.title]
         query = " ".join(w for w in words if w)
         if entry.misused_power:

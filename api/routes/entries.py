@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 
-from api.auth import Principal, PrincipalDep, audit, may_read_status
+from api.auth import Principal, PrincipalDep, audit, may_read_unpublished
 from api.deps import KBDep
 from api.schemas import (
     CompareElement,
@@ -19,8 +19,9 @@ from api.schemas import (
     RelatedResponse,
     SimilarResponse,
 )
-from kb.errors import EntryNotFound, InvalidQuery
+from kb.errors import InvalidQuery
 from kb.records import StoredEntry
+from kb.service import KnowledgeBase
 
 router = APIRouter(tags=["entries"])
 
@@ -70,31 +71,41 @@ async def read_entry(
     principal: PrincipalDep,
     version: Annotated[int | None, Query(ge=1)] = None,
 ) -> EntryDetail:
-    stored = _readable(await run_in_threadpool(kb.get_entry, entry_id, version), principal)
+    stored = await run_in_threadpool(readable_entry, kb, principal, entry_id, version)
     await audit(request, "entry.view", target=stored.id, details={"version": stored.version})
-    return EntryDetail.from_stored(stored)
+    return EntryDetail.from_stored(stored, public=not may_read_unpublished(principal))
 
 
-def _readable(stored: StoredEntry, principal: Principal) -> StoredEntry:
-    """An entry the caller's roles may not see (draft, retracted …) is 'not found', never revealed."""
-    if not may_read_status(principal, stored.status):
-        msg = f"条目不存在：{stored.id}"
-        raise EntryNotFound(msg, entry_id=stored.id)
-    return stored
+def readable_entry(kb: KnowledgeBase, principal: Principal, entry_id: str, version: int | None = None) -> StoredEntry:
+    """The version the caller may read. Readers of published entries get the published version (by default) or an
+    earlier published one; a never-published entry is 'not found' (never revealed) and a retracted one answers
+    410 with the reason. Editors and reviewers read any version, the published one by default when there is one."""
+    if not may_read_unpublished(principal):
+        return kb.get_published_entry(entry_id, version)
+    if version is None:
+        stored = kb.get_entry(entry_id)
+        if stored.published_version is not None and stored.published_version != stored.version:
+            return kb.get_entry(entry_id, stored.published_version)
+        return stored
+    return kb.get_entry(entry_id, version)
 
 
 @router.get("/entries/{entry_id}/similar", response_model=SimilarResponse, summary="类似案例")
-async def similar_entries(entry_id: str, kb: KBDep, top_k: Annotated[int, Query(ge=1, le=50)] = 5) -> SimilarResponse:
+async def similar_entries(
+    entry_id: str, kb: KBDep, principal: PrincipalDep, top_k: Annotated[int, Query(ge=1, le=50)] = 5
+) -> SimilarResponse:
+    await run_in_threadpool(readable_entry, kb, principal, entry_id)
     hits = await run_in_threadpool(kb.similar, entry_id, top_k)
     return SimilarResponse(hits=[Hit.from_hit(h) for h in hits])
 
 
 @router.get("/entries/{entry_id}/related", response_model=RelatedResponse, summary="适用的办案指引条文与权力清单事项")
-async def related_entries(entry_id: str, kb: KBDep) -> RelatedResponse:
+async def related_entries(entry_id: str, kb: KBDep, principal: PrincipalDep) -> RelatedResponse:
+    await run_in_threadpool(readable_entry, kb, principal, entry_id)
     related = await run_in_threadpool(kb.related, entry_id)
     power_items = []
-    for hit in related["power_items"]:
-        stored = await run_in_threadpool(kb.get_entry, hit.entry_id)
+    for hit in related["power_items"]:  # hits come from the index: published versions
+        stored = await run_in_threadpool(kb.get_published_entry, hit.entry_id)
         power_items.append(EntrySummary.from_stored(stored))
     return RelatedResponse(
         guideline_articles=[Hit.from_hit(h) for h in related["guideline_articles"]], power_items=power_items
@@ -109,7 +120,11 @@ async def compare_entries(
     if not 2 <= len(unique) <= 4:
         msg = f"对比需要 2 至 4 个不同的条目，收到 {len(unique)} 个"
         raise InvalidQuery(msg, count=len(unique))
-    details = [EntryDetail.from_stored(_readable(await run_in_threadpool(kb.get_entry, i), principal)) for i in unique]
+    public = not may_read_unpublished(principal)
+    details = [
+        EntryDetail.from_stored(await run_in_threadpool(readable_entry, kb, principal, i), public=public)
+        for i in unique
+    ]
     await audit(request, "entry.compare", target=",".join(unique))
     elements = []
     for field, label in COMPARE_FIELDS:

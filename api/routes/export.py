@@ -10,6 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from api.auth import audit
 from api.deps import KBDep
 from api.routes.collections import LOCAL_USER, CollectionsDep, UserIdDep
+from kb.accounts.roles import Permission
 from kb.export.service import FORMATS, ExportFile, export_collection, export_entry
 
 router = APIRouter(tags=["export"])
@@ -60,7 +61,12 @@ async def export_entry_file(
     fmt: FormatQuery = "pdf",
     version: Annotated[int | None, Query(ge=1)] = None,
 ) -> Response:
-    file = await run_in_threadpool(lambda: export_entry(kb.records, entry_id, fmt, version=version, user_id=user_id))
+    # Behind the gate, only editors and reviewers export drafts; an app built without the gate has one local user.
+    principal = getattr(request.state, "principal", None)
+    published_only = principal is not None and not principal.can(Permission.READ_UNPUBLISHED)
+    file = await run_in_threadpool(
+        lambda: export_entry(kb.records, entry_id, fmt, version=version, user_id=user_id, published_only=published_only)
+    )
     await audit(request, "entry.export", target=file.target, details={"format": fmt, "file": file.filename})
     return _download(file)
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, File, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 
-from api.auth import audit
+from api.auth import PrincipalDep, audit
 from api.deps import KBDep
 from api.schemas import IngestResponse
 from ingest.errors import FileTooLarge, IngestError
@@ -35,8 +36,12 @@ async def _read_limited(upload: UploadFile, limit: int) -> bytes:
 
 @router.post("/ingest", response_model=IngestResponse, summary="上传并导入文件（可多个）")
 async def upload_and_ingest(
-    request: Request, kb: KBDep, files: Annotated[list[UploadFile], File(description="案例、指引或权力清单文件")]
+    request: Request,
+    kb: KBDep,
+    principal: PrincipalDep,
+    files: Annotated[list[UploadFile], File(description="案例、指引或权力清单文件")],
 ) -> IngestResponse:
+    """Uploaded entries are drafts (审核发布): they reach search when a reviewer publishes them."""
     if not files:
         msg = "没有收到文件，请选择至少一个文件上传"
         raise IngestError(msg)
@@ -52,7 +57,7 @@ async def upload_and_ingest(
         except FileTooLarge as exc:
             report.files.append(FileReport(name=name, status="failed", error=exc))
             continue
-        report.files.append(await run_in_threadpool(ingest_upload, kb, data, name))
+        report.files.append(await run_in_threadpool(partial(ingest_upload, kb, data, name, actor=principal.name)))
     for f in report.files:
         await audit(
             request,

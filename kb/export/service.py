@@ -10,7 +10,7 @@ from datetime import date
 from typing import Literal
 from urllib.parse import quote
 
-from kb.errors import EntryNotFound
+from kb.errors import EntryNotFound, EntryRetracted
 from kb.export.document import CollectionPart, ExportDocument, collection_document, entry_document
 from kb.export.docx import render_docx
 from kb.export.errors import InvalidExportFormat
@@ -70,9 +70,12 @@ def export_entry(
     version: int | None = None,
     user_id: str,
     today: date | None = None,
+    published_only: bool = True,
 ) -> ExportFile:
+    """One entry as DOCX or PDF. `published_only` (callers who may not read drafts) exports published versions
+    only, with the same errors as reading them (EntryNotFound, EntryRetracted)."""
     check_format(fmt)
-    stored = records.get(entry_id, version)
+    stored = records.get_published(entry_id, version) if published_only else records.get(entry_id, version)
     data = render(entry_document(stored, today=today), fmt)
     suffix = f"_第{stored.version}版" if stored.version != stored.current_version else ""
     name = safe_filename(f"{stored.entry.title}{suffix}", fmt)
@@ -92,8 +95,8 @@ def export_collection(
     parts = []
     for item in collection.items:
         try:
-            stored = collections.records.get(item.entry_id, item.version)
-        except EntryNotFound:
+            stored = collections.records.get_published(item.entry_id, item.version)
+        except (EntryNotFound, EntryRetracted):
             stored = None
         parts.append(
             CollectionPart(

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
-from kb.errors import EntryNotFound
+from kb.errors import EntryNotFound, EntryRetracted
 from kb.records import RecordStore
 from kb.training.errors import CollectionForbidden, CollectionItemNotFound, CollectionNotFound, InvalidCollection
 from kb.training.tables import CollectionItemRow, CollectionRow, create_tables, now
@@ -272,7 +272,9 @@ class CollectionService:
         if version is not None and version < 1:
             msg = f"版本号必须大于 0：{version}"
             raise InvalidCollection(msg, version=version)
-        self.records.get(entry_id, version)  # raises EntryNotFound naming the id (and the version)
+        # Training material is published material: EntryNotFound (naming the id and version) for a draft or an
+        # unpublished version, EntryRetracted for a retracted entry.
+        self.records.get_published(entry_id, version)
 
     def _load(self, session: Session, collection_id: str) -> CollectionRow | None:
         return session.scalar(
@@ -310,10 +312,10 @@ class CollectionService:
     def _resolve(self, item: CollectionItemRow) -> CollectionItem:
         title = number = case_type = None
         try:
-            stored = self.records.get(item.entry_id, item.version)
+            stored = self.records.get_published(item.entry_id, item.version)
             title, number, case_type = stored.entry.title, stored.entry.number, stored.entry.case_type
-        except EntryNotFound:
-            logger.warning("collection item %s points at a missing entry %s", item.id, item.entry_id)
+        except (EntryNotFound, EntryRetracted):
+            logger.warning("collection item %s points at an entry no longer published: %s", item.id, item.entry_id)
         return CollectionItem(
             id=item.id,
             position=item.position,

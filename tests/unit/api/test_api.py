@@ -148,34 +148,61 @@ CASE_MD = """# 孙某盗窃电动车案（示例）
 """
 
 
-def test_upload_then_find_then_revise(fresh_client: TestClient) -> None:
+def _reviewer(client: TestClient) -> dict[str, str]:
+    """Headers of a reviewer (a second person: whoever submits may not approve)."""
+    accounts = client.app.state.auth.accounts  # type: ignore[attr-defined]
+    reviewer = accounts.create_user("reviewer", "review-pass-1", [Role.REVIEWER])
+    _, token = accounts.create_token(reviewer.id, "tests")
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _publish(client: TestClient, reviewer: dict[str, str], entry_id: str) -> dict:  # type: ignore[type-arg]
+    assert client.post(f"/api/workflow/entries/{entry_id}/submit", json={}).status_code == 200
+    assert client.post(f"/api/workflow/entries/{entry_id}/approve", json={}, headers=reviewer).status_code == 200
+    batch = client.post("/api/batches", json={"entry_ids": [entry_id], "issuer": "示例检察院"}, headers=reviewer)
+    assert batch.status_code == 201, batch.text
+    return batch.json()  # type: ignore[no-any-return]
+
+
+def test_upload_review_publish_find_then_revise(fresh_client: TestClient) -> None:
     files = [("files", ("孙某盗窃案.md", CASE_MD.encode("utf-8"), "text/markdown"))]
     body = fresh_client.post("/api/ingest", files=files).json()
     assert body["ok"] and body["files"][0]["status"] == "created"
-    entry_id = body["files"][0]["entries"][0]["id"]
+    created = body["files"][0]["entries"][0]
+    entry_id = created["id"]
+    assert created["workflow_status"] == "draft"
+    assert fresh_client.get("/api/search", params={"q": "盗窃电动车"}).json()["total"] == 0  # a draft is not searchable
+    reviewer = _reviewer(fresh_client)
+    _publish(fresh_client, reviewer, entry_id)
     hits = fresh_client.get("/api/search", params={"q": "盗窃电动车"}).json()["hits"]
     assert hits[0]["id"] == entry_id
     again = fresh_client.post("/api/ingest", files=files).json()
     assert again["files"][0]["status"] == "unchanged"
     revised = CASE_MD.replace("三千元", "四千元")
     files = [("files", ("孙某盗窃案.md", revised.encode("utf-8"), "text/markdown"))]
-    assert fresh_client.post("/api/ingest", files=files).json()["files"][0]["status"] == "updated"
-    entry = fresh_client.get(f"/api/entries/{entry_id}").json()
-    assert entry["version"] == 2 and len(entry["versions"]) == 2
-    old = fresh_client.get(f"/api/entries/{entry_id}", params={"version": 1}).json()
-    assert "三千元" in str(old["sections"])
-    assert (
-        fresh_client.get("/api/health").json()["chunks"]
-        == len([h for h in fresh_client.get("/api/search", params={"q": "孙某"}).json()["hits"]]) * 0
-        + fresh_client.get("/api/stats").json()["chunks"]
-    )
+    update = fresh_client.post("/api/ingest", files=files).json()["files"][0]
+    assert update["status"] == "updated" and update["entries"][0]["workflow_status"] == "draft"
+    # The public keeps reading (and finding) version 1 until version 2 is published.
+    public = fresh_client.get(f"/api/entries/{entry_id}", headers={"Authorization": ""}).json()
+    assert public["version"] == 1 and public["current_version"] == 1 and len(public["versions"]) == 1
+    assert "四千元" not in str(public["sections"])
+    staff = fresh_client.get(f"/api/entries/{entry_id}", params={"version": 2}).json()
+    assert "四千元" in str(staff["sections"]) and staff["published_version"] == 1
+    batch = _publish(fresh_client, reviewer, entry_id)
+    assert batch["label"] == "第2批"
+    entry = fresh_client.get(f"/api/entries/{entry_id}", headers={"Authorization": ""}).json()
+    assert entry["version"] == 2 and [v["published"] for v in entry["versions"]] == [True, True]
+    old = fresh_client.get(f"/api/entries/{entry_id}", params={"version": 1}, headers={"Authorization": ""}).json()
+    assert "三千元" in str(old["sections"])  # citable as id@1
+    assert fresh_client.get("/api/health").json()["chunks"] == fresh_client.get("/api/stats").json()["chunks"]
 
 
 def test_upload_gbk_text(fresh_client: TestClient) -> None:
     files = [("files", ("gbk.txt", CASE_MD.replace("示例测-001", "示例测-002").encode("gbk"), "text/plain"))]
     body = fresh_client.post("/api/ingest", files=files).json()
     assert body["files"][0]["status"] == "created"
-    assert fresh_client.get("/api/search", params={"q": "电动车"}).json()["total"] == 1
+    entry = fresh_client.get(f"/api/entries/{body['files'][0]['entries'][0]['id']}").json()
+    assert "电动车" in entry["title"] and entry["status"] == "draft"
 
 
 @pytest.mark.parametrize(

@@ -229,15 +229,24 @@ def test_idor_on_unpublished_entries(tmp_path: Path) -> None:
     app = create_app(auth_settings(tmp_path / "kb", anonymous_role="检察官"))
     with TestClient(app) as c:
         editor = token_for(app, add_user(app, "editor2", Role.EDITOR))
+        prosecutor = token_for(app, add_user(app, "prosecutor2", Role.PROSECUTOR))
         files = [("files", ("钱某盗窃案.md", CASE_MD.encode("utf-8"), "text/markdown"))]
         entry_id = c.post("/api/ingest", files=files, headers=editor).json()["files"][0]["entries"][0]["id"]
-        assert c.get(f"/api/entries/{entry_id}").status_code == 200
-        with app.state.kb.records.engine.begin() as conn:
-            conn.execute(text("UPDATE entries SET status = 'draft' WHERE id = :id"), {"id": entry_id})
-        hidden = c.get(f"/api/entries/{entry_id}")
-        assert hidden.status_code == 404 and hidden.json()["code"] == "entry_not_found"
-        assert c.get("/api/compare", params=[("ids", entry_id), ("ids", "x")]).status_code == 404
+        # An uploaded draft exists for its editor and for nobody else: every reading route says "not found".
         assert c.get(f"/api/entries/{entry_id}", headers=editor).status_code == 200
+        for headers in ({}, prosecutor):
+            hidden = c.get(f"/api/entries/{entry_id}", headers=headers)
+            assert hidden.status_code == 404 and hidden.json()["code"] == "entry_not_found"
+            assert c.get(f"/api/entries/{entry_id}", params={"version": 1}, headers=headers).status_code == 404
+            assert c.get("/api/compare", params=[("ids", entry_id), ("ids", "x")], headers=headers).status_code == 404
+            assert c.get(f"/api/entries/{entry_id}/similar", headers=headers).status_code == 404
+            assert c.get(f"/api/entries/{entry_id}/related", headers=headers).status_code == 404
+            assert c.get(f"/api/entries/{entry_id}/export", headers=headers).status_code in (401, 404)
+        assert c.get(f"/api/entries/{entry_id}/export", headers=prosecutor).status_code == 404
+        assert c.get(f"/api/entries/{entry_id}/export", headers=editor).status_code == 200
+        made = c.post("/api/collections", json={"title": "专题"}, headers=prosecutor).json()
+        added = c.post(f"/api/collections/{made['id']}/items", json={"entry_id": entry_id}, headers=prosecutor)
+        assert added.status_code == 404  # nor can a draft be put into a collection to read its title
 
 
 def test_password_change_rotates_the_session(app: FastAPI, client: TestClient) -> None:
@@ -300,6 +309,10 @@ def test_searches_and_views_are_audited_and_analysed(tmp_path: Path) -> None:
         admin = token_for(app, add_user(app, "admin3", Role.ADMIN))
         files = [("files", ("钱某盗窃案.md", CASE_MD.encode("utf-8"), "text/markdown"))]
         entry_id = c.post("/api/ingest", files=files, headers=editor).json()["files"][0]["entries"][0]["id"]
+        assert c.post(f"/api/workflow/entries/{entry_id}/submit", json={}, headers=editor).status_code == 200
+        assert c.post(f"/api/workflow/entries/{entry_id}/approve", json={}, headers=reviewer).status_code == 200
+        published = c.post("/api/batches", json={"entry_ids": [entry_id], "issuer": "示例院"}, headers=reviewer)
+        assert published.status_code == 201
         for q in ("盗窃 手机", "盗窃 手机", "量子纠缠"):
             assert c.get("/api/search", params={"q": q}, headers=editor).status_code == 200
         assert c.post("/api/search", json={"q": "盗窃 手机", "page": 2}, headers=editor).status_code == 200

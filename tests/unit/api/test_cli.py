@@ -58,6 +58,17 @@ def test_ingest_search_and_stats(env: Path) -> None:
     assert json.loads(stats.stdout.strip().splitlines()[-1])["entries_by_kind"] == {"case": 1}
 
 
+def test_ingest_as_drafts_keeps_them_out_of_search(env: Path) -> None:
+    runner = CliRunner()
+    (env / "case.md").write_text(CASE, encoding="utf-8")
+    result = runner.invoke(app, ["ingest", str(env / "case.md"), "--draft", "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout[result.stdout.index("{") :])
+    assert report["files"][0]["entries"][0]["workflow_status"] == "draft"
+    found = runner.invoke(app, ["search", "冒充客服 诈骗", "--json"])
+    assert found.exit_code == 0 and not [x for x in found.stdout.splitlines() if x.startswith("{")]
+
+
 def test_failed_file_gives_non_zero_exit_and_a_chinese_reason(env: Path) -> None:
     (env / "empty.txt").write_bytes(b"")
     (env / "case.md").write_text(CASE, encoding="utf-8")

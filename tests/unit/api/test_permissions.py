@@ -36,6 +36,16 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("GET", "/api/entries/{entry_id}/related"): READERS,
     ("GET", "/api/compare"): READERS,
     ("POST", "/api/ingest"): "E",
+    ("GET", "/api/workflow/entries"): "ER",
+    ("GET", "/api/workflow/entries/{entry_id}"): "ER",
+    ("PUT", "/api/workflow/entries/{entry_id}"): "E",
+    ("POST", "/api/workflow/entries/{entry_id}/submit"): "E",
+    ("POST", "/api/workflow/entries/{entry_id}/approve"): "R",
+    ("POST", "/api/workflow/entries/{entry_id}/reject"): "R",
+    ("POST", "/api/workflow/entries/{entry_id}/retract"): "R",
+    ("GET", "/api/batches"): "ER",
+    ("GET", "/api/batches/{number}"): "ER",
+    ("POST", "/api/batches"): "R",
     ("POST", "/api/auth/login"): PUBLIC,
     ("POST", "/api/auth/logout"): PUBLIC,
     ("GET", "/api/auth/me"): PUBLIC,
@@ -75,6 +85,7 @@ PARAMS = {
     "token_id": "999999",
     "collection_id": "999999",
     "item_id": "999999",
+    "number": "999999",
 }
 
 
