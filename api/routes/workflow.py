@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
@@ -192,7 +192,7 @@ async def list_workflow(
     status: StatusName | None = None,
     kind: Literal["case", "guideline", "power_item"] | None = None,
     q: Annotated[str | None, Query(max_length=200, description="标题或编号包含")] = None,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> WorkflowList:
     total, counts, items = await run_in_threadpool(
@@ -309,7 +309,7 @@ async def list_batches(kb: KBDep) -> BatchList:
 
 
 @router.get("/batches/{number}", response_model=BatchOut, summary="一个发布批次及其条目")
-async def read_batch(number: int, kb: KBDep) -> BatchOut:
+async def read_batch(number: Annotated[int, Path(ge=1, le=1_000_000)], kb: KBDep) -> BatchOut:
     return BatchOut.of(await run_in_threadpool(kb.workflow.batch, number))
 
 
