@@ -37,6 +37,7 @@ from kb.audit import ANONYMOUS, Actor, AuditLog, Outcome, SearchAnalytics, recor
 from kb.config import Settings
 from kb.errors import ConfigError
 from kb.records import create_record_engine
+from kb.runtime_settings import RuntimeSettings
 
 logger = logging.getLogger(__name__)
 
@@ -84,13 +85,21 @@ class AuthContext:
     audit: AuditLog
     analytics: SearchAnalytics
     anonymous_roles: frozenset[Role]
+    runtime: RuntimeSettings
 
     def close(self) -> None:
         self.accounts.engine.dispose()
 
+    def apply_runtime_settings(self, *others: Settings) -> None:
+        """Re-apply the administrator's stored settings (系统设置) to the live settings, after a change."""
+        self.runtime.apply(self.settings, *others)
+        self.anonymous_roles = anonymous_roles(self.settings)
+
 
 def build_auth_context(settings: Settings) -> AuthContext:
     engine = create_record_engine(settings.record_url)
+    runtime = RuntimeSettings(engine, settings)
+    runtime.apply(settings)  # the administrator's stored values win over the environment's
     accounts = AccountStore(engine, settings.auth)
     accounts.init_schema()
     audit = AuditLog(engine)
@@ -101,6 +110,7 @@ def build_auth_context(settings: Settings) -> AuthContext:
         audit=audit,
         analytics=SearchAnalytics(engine),
         anonymous_roles=anonymous_roles(settings),
+        runtime=runtime,
     )
 
 

@@ -23,6 +23,7 @@ from kb.errors import (
     StoreUnavailable,
 )
 from kb.export.errors import InvalidExportFormat
+from kb.runtime_settings import InvalidSetting
 from kb.training.errors import CollectionForbidden, InvalidCollection
 from kb.workflow import InvalidTransition, InvalidWorkflowInput, NoChange
 
@@ -35,6 +36,7 @@ STATUS: list[tuple[type[KBError], int]] = [
     (NoChange, 409),
     (EntryRetracted, 410),
     (InvalidWorkflowInput, 422),
+    (InvalidSetting, 422),
     (InvalidCollection, 422),
     (InvalidExportFormat, 422),
     (NotFound, 404),

@@ -18,6 +18,7 @@ from api.auth import PROBLEM_RESPONSES, current_principal, install_auth
 from api.errors import install_error_handlers
 from api.permissions import api_routes
 from api.routes import audit, auth, collections, entries, export, health, ingest, search, users, workflow
+from api.routes import settings as settings_routes
 from kb.config import Settings
 from kb.logging import request_id_var
 from kb.service import KnowledgeBase
@@ -40,6 +41,8 @@ def create_app(settings: Settings | None = None, *, kb: KnowledgeBase | None = N
         started = time.perf_counter()
         owned = kb is None
         app.state.kb = kb or KnowledgeBase(settings)
+        if app.state.kb.settings is not settings:  # a knowledge base built elsewhere: the stored settings apply too
+            app.state.auth.runtime.apply(app.state.kb.settings)
         app.state.kb.warm_up()
         logger.info("knowledge base ready in %.2f s", time.perf_counter() - started)
         try:
@@ -74,12 +77,10 @@ def create_app(settings: Settings | None = None, *, kb: KnowledgeBase | None = N
         return response
 
     routers = (search.router, entries.router, ingest.router, health.router, auth.router, users.router, audit.router)
+    admin = (settings_routes.router,)  # 系统设置
     training = (collections.router, export.router)  # 专题, warning cases, DOCX/PDF export
-    for router in (
-        *routers,
-        workflow.router,
-        *training,
-    ):  # who may call what: api/permissions.py, enforced by the gate in api/auth.py
+    # Who may call what: api/permissions.py, enforced by the gate in api/auth.py.
+    for router in (*routers, *admin, workflow.router, *training):
         app.include_router(
             router, prefix="/api", dependencies=[Depends(current_principal)], responses=PROBLEM_RESPONSES
         )

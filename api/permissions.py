@@ -67,6 +67,8 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/api/auth/tokens"): SIGNED_IN,
     ("DELETE", "/api/auth/tokens/{token_id}"): SIGNED_IN,
     # administration of accounts
+    ("GET", "/api/settings"): Permission.SETTINGS,
+    ("PUT", "/api/settings"): Permission.SETTINGS,
     ("GET", "/api/users"): Permission.USERS,
     ("POST", "/api/users"): Permission.USERS,
     ("GET", "/api/users/{user_id}"): Permission.USERS,

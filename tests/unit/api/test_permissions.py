@@ -55,6 +55,8 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("DELETE", "/api/auth/tokens/{token_id}"): SIGNED_IN,
     ("GET", "/api/users"): "A",
     ("POST", "/api/users"): "A",
+    ("GET", "/api/settings"): "A",
+    ("PUT", "/api/settings"): "A",
     ("GET", "/api/users/{user_id}"): "A",
     ("PATCH", "/api/users/{user_id}"): "A",
     ("PUT", "/api/users/{user_id}/password"): "A",
