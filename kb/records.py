@@ -432,23 +432,28 @@ class RecordStore:
             last = rows[-1][0]
 
     def counts(self) -> dict[str, Any]:
+        """The published library (visible entries: what the index holds) by kind, line and case type; the number of
+        entries not visible (drafts under review, retracted); all versions."""
         with self._session() as session:
-            by_kind = dict(session.execute(select(EntryRow.kind, func.count()).group_by(EntryRow.kind)).all())
+            by_kind = dict(
+                session.execute(select(EntryRow.kind, func.count()).where(VISIBLE).group_by(EntryRow.kind)).all()
+            )
+            cases = (EntryRow.kind == "case") & VISIBLE
             by_line = dict(
-                session.execute(
-                    select(EntryRow.line, func.count()).where(EntryRow.kind == "case").group_by(EntryRow.line)
-                ).all()
+                session.execute(select(EntryRow.line, func.count()).where(cases).group_by(EntryRow.line)).all()
             )
             by_type = dict(
                 session.execute(
-                    select(EntryRow.case_type, func.count()).where(EntryRow.kind == "case").group_by(EntryRow.case_type)
+                    select(EntryRow.case_type, func.count()).where(cases).group_by(EntryRow.case_type)
                 ).all()
             )
+            hidden = session.scalar(select(func.count()).select_from(EntryRow).where(~VISIBLE)) or 0
             versions = session.scalar(select(func.count()).select_from(VersionRow)) or 0
         return {
             "entries_by_kind": {str(k): int(v) for k, v in by_kind.items()},
             "by_line": {str(k or "未分类"): int(v) for k, v in by_line.items()},
             "by_case_type": {str(k or "未分类"): int(v) for k, v in by_type.items()},
+            "unpublished": int(hidden),
             "versions": int(versions),
         }
 

@@ -44,6 +44,8 @@ def test_the_index_holds_exactly_the_published_versions(tmp_path: Path) -> None:
         (result,) = kb.add_entries([_entry()], publish=False, actor="editor")
         assert result.workflow_status == "draft" and kb.records.pending_count() == 0
         assert kb.store.count_documents() == 0
+        assert kb.index_problem() is None  # an empty index is right while nothing is published
+        assert kb.records.counts()["entries_by_kind"] == {} and kb.records.counts()["unpublished"] == 1
         _published_through_review(kb, result.entry_id)
         chunks = kb.store.count_documents()
         assert chunks > 0
