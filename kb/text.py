@@ -167,7 +167,21 @@ def restore_cjk_punctuation(text: str) -> str:
             return _TO_FULL_WIDTH[ch]
         return ch
 
-    return _ASCII_PUNCT.sub(swap, text)
+    return _pair_brackets(_ASCII_PUNCT.sub(swap, text))
+
+
+def _pair_brackets(text: str) -> str:
+    """A closing parenthesis takes the width of the one it closes: "（示例A1)" → "（示例A1）" (and the reverse)."""
+    if "(" not in text and "（" not in text:
+        return text
+    out = list(text)
+    opened: list[str] = []
+    for i, ch in enumerate(out):
+        if ch in "(（":
+            opened.append(ch)
+        elif ch in ")）" and opened:
+            out[i] = "）" if opened.pop() == "（" else ")"
+    return "".join(out)
 
 
 def split_sentences(text: str) -> list[str]:

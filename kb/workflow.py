@@ -303,13 +303,15 @@ class Workflow:
             session.add(OutboxRow(entry_id=entry_id, version=row.published_version, op="delete"))
         return self.item(entry_id)
 
-    def edit(self, entry_id: str, actor: str, entry: Entry) -> int:
+    def edit(self, entry_id: str, actor: str, entry: Entry, comment: str | None = None) -> int:
         """Store `entry` (the working version with an editor's changes, see `apply_changes`) as a new draft version.
 
         Allowed on drafts and on published or retracted entries (a revision: the public version stays until the new
         one is published); a submitted or approved version is frozen until a reviewer rejects it. Returns the new
-        version number; NoChange when the content is what is stored already.
+        version number; NoChange when the content is what is stored already. `comment` (修改说明) goes into the
+        entry's history with the edit.
         """
+        note = _clean(comment)
         with self._session.begin() as session:
             row = self._expect(session, entry_id, {"draft", "published", "retracted"}, "修改")
             digest = entry.content_hash()
@@ -344,6 +346,7 @@ class Workflow:
                     from_status=before,
                     to_status="draft",
                     actor=actor,
+                    comment=note,
                     created_at=_now(),
                 )
             )

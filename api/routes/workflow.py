@@ -127,7 +127,8 @@ class EntryEdit(BaseModel):
     title: str | None = Field(default=None, max_length=300)
     keywords: list[str] | None = Field(default=None, max_length=50)
     sections: list[SectionIn] | None = Field(default=None, max_length=200)
-    note: str | None = Field(default=None, max_length=5000)
+    note: str | None = Field(default=None, max_length=5000, description="条目的备注字段")
+    comment: str | None = Field(default=None, max_length=2000, description="修改说明（记入流转记录，不属于条目内容）")
 
 
 class CommentIn(BaseModel):
@@ -222,13 +223,13 @@ async def read_workflow_entry(entry_id: str, kb: KBDep) -> WorkflowDetail:
 # -- changing --------------------------------------------------------------------------------------------------------
 
 
-def _edit(kb: KnowledgeBase, entry_id: str, actor: str, changes: dict[str, Any]) -> int:
+def _edit(kb: KnowledgeBase, entry_id: str, actor: str, changes: dict[str, Any], comment: str | None) -> int:
     stored = kb.get_entry(entry_id)
     entry = apply_changes(stored.entry, changes)
     if entry.kind == EntryKind.CASE and "sections" in changes:
         entry = enrich_case(entry, overrides=("line",))  # the elements follow the edited text, as at import
     detector_for(kb.records).ensure_unique([entry], entry_ids=[entry_id])  # identical to another entry: 409
-    return kb.workflow.edit(entry_id, actor, entry)
+    return kb.workflow.edit(entry_id, actor, entry, comment)
 
 
 @router.put("/workflow/entries/{entry_id}", response_model=WorkflowDetail, summary="修改条目（生成新的草稿版本）")
@@ -236,10 +237,11 @@ async def edit_workflow_entry(
     entry_id: str, body: EntryEdit, request: Request, kb: KBDep, principal: PrincipalDep
 ) -> WorkflowDetail:
     changes = body.model_dump(exclude_unset=True)
+    comment = changes.pop("comment", None)
     if "sections" in changes and changes["sections"] is not None:
         changes["sections"] = [s.model_dump() for s in body.sections or []]
     try:
-        version = await run_in_threadpool(_edit, kb, entry_id, principal.name, changes)
+        version = await run_in_threadpool(_edit, kb, entry_id, principal.name, changes, comment)
     except Exception as exc:
         await audit(request, "entry.edit", target=entry_id, outcome="failure", details={"error": type(exc).__name__})
         raise

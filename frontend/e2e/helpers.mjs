@@ -113,3 +113,47 @@ export async function signOut(page) {
   await page.waitForURL((u) => u.pathname === '/login')
   await page.locator('[data-testid="login-form"]').waitFor()
 }
+
+/**
+ * A signed-in API client for steps a journey does not drive through the page (e.g. a reviewer publishing what an
+ * editor uploaded): logs in with POST /api/auth/login and sends the session cookie and the CSRF token.
+ */
+export async function apiSession(username, password) {
+  const login = await fetch(`${baseUrl()}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  })
+  if (!login.ok) throw new Error(`login ${username} -> ${login.status} ${await login.text()}`)
+  const me = await login.json()
+  const cookie = login.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ')
+  return async function call(method, path, body) {
+    const headers = { Cookie: cookie, Accept: 'application/json' }
+    if (me.csrf_token) headers['X-CSRF-Token'] = me.csrf_token
+    if (body !== undefined) headers['Content-Type'] = 'application/json'
+    const res = await fetch(`${baseUrl()}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) })
+    const text = await res.text()
+    if (!res.ok) throw new Error(`${method} ${path} -> ${res.status} ${text}`)
+    return text ? JSON.parse(text) : null
+  }
+}
+
+/** Inputs, selects, text areas and buttons without an accessible name (label, aria-label or text). */
+export async function unlabelledControls(page) {
+  return page.evaluate(() =>
+    [...document.querySelectorAll('input, select, textarea, button')]
+      .filter((el) => {
+        const labelled =
+          el.getAttribute('aria-label') ||
+          el.getAttribute('aria-labelledby') ||
+          (el.id && document.querySelector(`label[for="${CSS.escape(el.id)}"]`)) ||
+          el.closest('label') ||
+          (el.tagName === 'BUTTON' && el.textContent.trim())
+        return !labelled
+      })
+      .map((el) => el.outerHTML.slice(0, 120)),
+  )
+}

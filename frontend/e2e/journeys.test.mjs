@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test'
 
 import {
   api,
+  apiSession,
   baseUrl,
   demoAccounts,
   hasHorizontalOverflow,
@@ -529,6 +530,24 @@ describe('导入', () => {
       timeout: 60_000,
     })
     assert.equal(await page.locator('li.file').getAttribute('data-status'), 'updated')
+    // With the review workflow (real server) an import is a draft: the editor submits it here, and a reviewer
+    // approves and publishes it (through the API: the whole journey in pages is e2e/workflow.test.mjs). The mock
+    // API has no workflow and makes imports searchable at once.
+    const entryId = entryPath.split('/').pop()
+    const draft = page.locator(`li[data-entry-id="${entryId}"]`)
+    const isDraft = (await draft.locator('[data-testid="workflow-status"]').count()) > 0
+    if (isDraft) {
+      assert.match(await page.locator('[data-testid="draft-note"]').innerText(), /提交审核后才会被检索到/)
+      await draft.locator('[data-testid="submit-entry"]').click()
+      await page.waitForFunction(
+        (id) => document.querySelector(`li[data-entry-id="${id}"] [data-testid="workflow-status"]`)?.textContent?.includes('待审核'),
+        entryId,
+      )
+      const reviewer = demoAccounts()['demo-reviewer']
+      const asReviewer = await apiSession(reviewer.username, reviewer.password)
+      await asReviewer('POST', `/api/workflow/entries/${entryId}/approve`, {})
+      await asReviewer('POST', '/api/batches', { entry_ids: [entryId], issuer: '最高人民检察院' })
+    }
     await page.goto(`${BASE}${entryPath}?version=1`)
     const notice = page.locator('[data-testid="old-version"]')
     await notice.waitFor()

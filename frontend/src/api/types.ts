@@ -144,6 +144,8 @@ export interface EntryVersion {
   created_at: string
   content_hash: string
   source: string | null
+  /** Workflow (issue 6): true for the versions that were published. */
+  published?: boolean
 }
 
 export interface Section {
@@ -184,6 +186,11 @@ export interface EntryDetail {
   source: string | null
   illustrative: boolean
   sections: Section[]
+  /** Workflow state of this entry's working version (issue 6). */
+  status?: WorkflowStatus
+  /** The published version, null if never published. */
+  published_version?: number | null
+  retracted?: Retraction | null
 }
 
 export interface SimilarResponse {
@@ -235,6 +242,17 @@ export interface IngestedEntry {
   kind: EntryKind
   number: string | null
   status: IngestStatus
+  version?: number
+  /** Workflow state after the import (e.g. "draft"): imported entries wait for review. */
+  workflow_status?: WorkflowStatus
+}
+
+/** A warning of the import report; `near_duplicate` carries the candidate for a side-by-side view. */
+export interface IngestWarning {
+  code: string
+  detail: string
+  entry?: string
+  candidate?: NearDuplicate
 }
 
 export interface IngestFileResult {
@@ -242,6 +260,7 @@ export interface IngestFileResult {
   status: IngestStatus
   entries: IngestedEntry[]
   error: Problem | null
+  warnings?: IngestWarning[]
 }
 
 export interface IngestResponse {
@@ -372,4 +391,125 @@ export interface WarningCaseList {
   total: number
   items: EntrySummary[]
   facets: { error_type: Record<string, number>; misused_power: Record<string, number> }
+}
+
+// ---- review-and-publish workflow, batches (issue 6) -------------------------------------------------------
+
+export const WORKFLOW_STATUSES = ['draft', 'submitted', 'approved', 'published', 'retracted'] as const
+
+export type WorkflowStatus = (typeof WORKFLOW_STATUSES)[number]
+
+export type WorkflowAction = 'import' | 'revise' | 'edit' | 'submit' | 'approve' | 'reject' | 'publish' | 'retract'
+
+export interface Retraction {
+  reason: string
+  at: string
+  by: string | null
+}
+
+export interface WorkflowEvent {
+  id: number
+  entry_id: string
+  version: number
+  action: WorkflowAction
+  action_label: string
+  from_status: WorkflowStatus | null
+  to_status: WorkflowStatus
+  /** Null for events without a known person (e.g. written by a script or migration). */
+  actor: string | null
+  comment: string | null
+  batch_label: string | null
+  created_at: string
+}
+
+export interface WorkflowItem {
+  id: string
+  kind: EntryKind
+  title: string
+  number: string | null
+  case_type: string | null
+  line: string | null
+  status: WorkflowStatus
+  status_label: string
+  current_version: number
+  published_version: number | null
+  retracted: Retraction | null
+  updated_at: string
+  submitted_by: string | null
+  last_event: WorkflowEvent | null
+}
+
+export interface WorkflowList {
+  total: number
+  page: number
+  page_size: number
+  counts: Record<WorkflowStatus, number>
+  items: WorkflowItem[]
+}
+
+/** A possible duplicate (same case told differently), from the duplicate detector. */
+export interface NearDuplicate {
+  entry_id: string
+  version?: number
+  title: string
+  number: string | null
+  score: number
+  text_similarity?: number
+  shared: Record<string, string[]>
+  new_text: string
+  existing_text: string
+}
+
+export interface WorkflowDetail {
+  item: WorkflowItem
+  entry: EntryDetail
+  events: WorkflowEvent[]
+  near_duplicates: NearDuplicate[]
+}
+
+export interface SectionEdit {
+  key: string
+  /** The server wants a string here ('' for none), not null. */
+  heading: string
+  text: string
+  /** The section's place in a guideline (章/节); kept as read. */
+  path?: string[]
+}
+
+export interface WorkflowEdit {
+  title?: string
+  keywords?: string[]
+  sections?: SectionEdit[]
+  note?: string
+}
+
+export interface BatchEntry {
+  id: string
+  title: string
+  number: string | null
+  case_type: string | null
+  version: number
+}
+
+export interface Batch {
+  id: number | string
+  number: number
+  label: string
+  title: string | null
+  issuer: string
+  published_on: string
+  created_by: string | null
+  created_at: string
+  entries: BatchEntry[]
+}
+
+export interface BatchList {
+  items: Batch[]
+}
+
+export interface BatchCreate {
+  entry_ids: string[]
+  issuer: string
+  published_on?: string
+  title?: string
 }

@@ -19,6 +19,13 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { name: 'guidelines', label: zh.nav.guidelines, permission: P.read, match: ['guidelines'] },
   { name: 'power-list', label: zh.nav.powerList, permission: P.read, match: ['power-list'] },
   { name: 'upload', label: zh.nav.upload, permission: P.import, match: ['upload'] },
+  {
+    name: 'workflow',
+    label: zh.nav.workflow,
+    permission: P.readUnpublished,
+    match: ['workflow', 'workflow-entry'],
+  },
+  { name: 'batches', label: zh.nav.batches, permission: P.readUnpublished, match: ['batches'] },
   { name: 'users', label: zh.nav.users, permission: P.users, match: ['users'] },
   { name: 'audit', label: zh.nav.audit, permission: P.audit, match: ['audit'] },
   { name: 'analytics', label: zh.nav.analytics, permission: P.analytics, match: ['analytics'] },

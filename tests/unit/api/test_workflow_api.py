@@ -100,7 +100,10 @@ def test_the_whole_cycle_with_a_rejection(team: Team) -> None:
     facts["text"] += "周某共放流鱼苗二万尾。"
     edited = team.client.put(
         f"/api/workflow/entries/{entry_id}",
-        json={"sections": [{k: s[k] for k in ("key", "heading", "text", "path")} for s in sections]},
+        json={
+            "sections": [{k: s[k] for k in ("key", "heading", "text", "path")} for s in sections],
+            "comment": "已补充放流数量",
+        },
         headers=team.editor,
     )
     assert edited.status_code == 200, edited.text
@@ -123,6 +126,7 @@ def test_the_whole_cycle_with_a_rejection(team: Team) -> None:
     events = team.client.get(f"/api/workflow/entries/{entry_id}", headers=team.reviewer).json()["events"]
     assert [e["action"] for e in events] == ["import", "submit", "reject", "edit", "submit", "approve", "publish"]
     assert events[-1]["batch_label"] == "第1批" and events[2]["actor"] == "reviewer"
+    assert events[3]["comment"] == "已补充放流数量"
     audited = [r["action"] for r in reversed(audit_rows(team.app, "entry."))]
     for action in ("entry.import", "entry.submit", "entry.reject", "entry.edit", "entry.approve"):
         assert action in audited

@@ -35,6 +35,13 @@ describe('TheHeader', () => {
     wrapper.unmount()
   })
 
+  it('shows 审核发布 and 发布批次 to staff who may read unpublished entries', async () => {
+    signedInAs(['search', 'entries:read', 'entries:read_unpublished', 'entries:review', 'entries:publish'])
+    const wrapper = await mountHeader()
+    expect(navText(wrapper)).toEqual(['类案检索', '警示案例', '办案指引', '权力清单', '审核发布', '发布批次'])
+    wrapper.unmount()
+  })
+
   it('shows a 登录 link to anonymous readers', async () => {
     signedInAs(['search', 'entries:read'], { authenticated: false, via: 'anonymous', user: null, anonymous_access: true })
     const wrapper = await mountHeader()
