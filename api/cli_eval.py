@@ -165,3 +165,60 @@ def lecard(
         sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
     else:
         _table(result)
+
+
+def _elements_table(result: dict[str, Any]) -> None:
+    from api.evaluation.elements import ELEMENT_TYPES, TYPE_LABELS
+
+    table = Table(title=f"法律要素抽取 · {result['n_cases']} 个人工标注案例（微平均）")
+    for col in ("要素", "标注数", "Precision", "Recall", "F1", "TP", "FP", "FN"):
+        table.add_column(col)
+    for kind in ELEMENT_TYPES:
+        m = result["metrics"][kind]
+        cells = [f"{m[k]:.3f}" for k in ("precision", "recall", "f1")] + [str(m[k]) for k in ("tp", "fp", "fn")]
+        table.add_row(TYPE_LABELS[kind], str(result["n_labels"][kind]), *cells)
+    out.print(table)
+    errors = Table(title="逐案错误（漏 = 标注有而未抽出，多 = 抽出而未标注）")
+    for col in ("案例", "要素", "漏", "多"):
+        errors.add_column(col)
+    for case in result["cases"]:
+        for kind in ELEMENT_TYPES:
+            missed, spurious = case["missed"].get(kind, []), case["spurious"].get(kind, [])
+            if missed or spurious:
+                errors.add_row(case["id"], TYPE_LABELS[kind], "、".join(missed), "、".join(spurious))
+    out.print(errors)
+    out.print(f"匹配规则：{result['matching']}")
+
+
+@eval_app.command("elements")
+def elements(
+    labels: Annotated[
+        Path | None, typer.Option(help="人工标注样本（JSON Lines）；默认 api/evaluation/labels/elements.jsonl")
+    ] = None,
+    demo_dir: Annotated[Path | None, typer.Option(help="示例案例目录；默认 kb/data/demo/cases")] = None,
+    spp_dir: Annotated[Path, typer.Option(help="最高检指导性案例目录（只读，按路径读取）")] = Path(
+        "../shared/data/cn-guiding-cases/raw/spp_guiding"
+    ),
+    out_dir: Annotated[Path | None, typer.Option("--out", help="写出 elements.json 与 elements.md 的目录")] = Path(
+        "bench-results/eval"
+    ),
+    as_json: Annotated[bool, typer.Option("--json", help="只输出一个 JSON 对象（各要素的 P/R/F1）")] = False,
+) -> None:
+    """法律要素（罪名/案由、处理结果、决定因素、引用条文）抽取的精确率与召回率，基于人工标注样本。"""
+    from api.evaluation.elements import DEMO_DIR, LABELS_PATH, run_elements, write_report
+
+    try:
+        result = run_elements(labels or LABELS_PATH, demo_dir or DEMO_DIR, spp_dir)
+    except KBError as exc:
+        console.print(f"[red]错误[/red]（{exc.code}）：{exc.detail}")
+        raise typer.Exit(2) from exc
+    parts = ["kb eval elements", f"--labels {labels}" if labels else "", f"--spp-dir {spp_dir}"]
+    result["command"] = " ".join(p for p in parts if p)
+    if out_dir is not None:
+        for path in write_report(result, out_dir):
+            console.print(f"已写出 {path}")
+    if as_json:
+        summary = {"dataset": "elements", "n_cases": result["n_cases"], "metrics": result["metrics"]}
+        sys.stdout.write(json.dumps(summary, ensure_ascii=False) + "\n")
+    else:
+        _elements_table(result)

@@ -32,6 +32,7 @@ class EntrySummary(BaseModel):
     stage: str | None = Field(default=None, description="办案环节")
     charges: list[str] = Field(default_factory=list, description="罪名/案由")
     outcomes: list[str] = Field(default_factory=list, description="处理结果")
+    factors: list[str] = Field(default_factory=list, description="决定因素（认罪认罚、自首、赔偿谅解等）")
     provisions: list[str] = Field(default_factory=list, description="引用条文")
     keywords: list[str] = Field(default_factory=list)
     power_subject: str | None = Field(default=None, description="行使主体")
@@ -59,6 +60,7 @@ class EntrySummary(BaseModel):
             stage=e.stage,
             charges=e.charges,
             outcomes=e.outcomes,
+            factors=e.factors,
             provisions=e.provisions,
             keywords=e.keywords,
             power_subject=e.power_subject,

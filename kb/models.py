@@ -86,6 +86,7 @@ class Entry:
     sections: list[Section] = field(default_factory=list)
     charges: list[str] = field(default_factory=list)  # 罪名 (criminal) or 案由 (civil/administrative)
     outcomes: list[str] = field(default_factory=list)  # 处理结果
+    factors: list[str] = field(default_factory=list)  # 决定因素 (认罪认罚, 自首, 赔偿谅解 …; kb.elements.factors)
     provisions: list[str] = field(default_factory=list)  # cited provisions, normalised (《刑法》第一百三十三条之一)
     error_type: str | None = None  # 错误类型 (warning cases)
     misused_power: str | None = None  # 涉及权力清单事项 (warning cases)

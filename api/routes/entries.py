@@ -28,6 +28,7 @@ router = APIRouter(tags=["entries"])
 COMPARE_FIELDS = [
     ("charges", "罪名/案由"),
     ("outcomes", "处理结果"),
+    ("factors", "决定因素"),
     ("provisions", "引用条文"),
     ("line", "检察类别"),
     ("case_type", "案例类型"),

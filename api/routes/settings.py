@@ -57,7 +57,9 @@ class SettingsOut(BaseModel):
 
 
 class SettingsIn(BaseModel):
-    values: dict[str, StrictInt | StrictStr | None] = Field(description="要修改的设置；null = 恢复为环境变量的值", max_length=20)
+    values: dict[str, StrictInt | StrictStr | None] = Field(
+        description="要修改的设置；null = 恢复为环境变量的值", max_length=20
+    )
 
 
 @router.get("/settings", response_model=SettingsOut, summary="系统设置")

@@ -58,6 +58,7 @@ from kb.elements.charges import (
     extract_charges_from_case,
     title_causes,
 )
+from kb.elements.factors import extract_case_factors
 from kb.elements.lines import infer_line, infer_stage, infer_sub_line
 from kb.elements.numbers import find_batches, find_case_numbers, parse_chinese_date
 from kb.elements.outcomes import extract_outcomes
@@ -401,7 +402,9 @@ def split_keywords(text: str) -> list[str]:
 
 
 _CASE_TEXT_KEYS = ("gist", "facts", "process", "result", "reasoning", "body", "warning")
-_OUTCOME_KEYS = ("process", "result", "body", "warning")
+# 基本案情 too: the early SPP cases tell the procedure (起诉, 不批捕 …) inside it (measured by `kb eval elements`:
+# outcomes F1 0.943 -> 0.964, no new false positive on the labelled sample).
+_OUTCOME_KEYS = ("facts", "process", "result", "body", "warning")
 
 
 def sections_by_key(sections: Iterable[Section]) -> dict[str, str]:
@@ -442,6 +445,8 @@ def enrich_case(entry: Entry, *, overrides: Iterable[str] = ()) -> Entry:
         entry.outcomes = extract_outcomes(outcome_text, with_subtypes=True) or extract_outcomes(
             texts.get("gist", ""), with_subtypes=True
         )
+    if "factors" not in fixed:
+        entry.factors = extract_case_factors(texts)
     if "provisions" not in fixed:
         cited = extract_provisions(texts.get("provisions", ""), whole_laws=True)
         entry.provisions = merge_provisions(cited, extract_provisions(all_text))
