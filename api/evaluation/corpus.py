@@ -15,6 +15,7 @@ chunk) — see `SelectiveEmbedKB`. The rest of the chunks are indexed for BM25 o
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -29,6 +30,7 @@ from api.evaluation.lecard import LecardDataset, LecardQuery, iter_candidates
 from ingest.pipeline import ingest_raw
 from ingest.readers.base import RawDocument
 from kb.config import Settings
+from kb.dedup.errors import DuplicateEntry
 from kb.errors import KBError
 from kb.service import KnowledgeBase, Progress
 
@@ -104,13 +106,34 @@ class BuildReport:
     added: int = 0
     skipped: int = 0
     failed: list[str] = field(default_factory=list)
+    duplicates: int = 0  # candidates whose text is identical to another candidate's (kept as aliases)
     seconds: float = 0.0
     embed_seconds: float = 0.0
 
 
+DUPLICATES_FILE = "duplicates.json"
+
+
+def duplicate_aliases(kb: KnowledgeBase) -> dict[str, str]:
+    """Candidates refused by duplicate detection because their text is identical to an indexed candidate's:
+    pid -> the indexed pid. LeCaRD lists some judgments under two pids; the identical document stands for both."""
+    path = Path(kb.settings.home) / DUPLICATES_FILE
+    if not path.is_file():
+        return {}
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return {str(k): str(v) for k, v in data.items()}
+
+
+def _remember_duplicate(kb: KnowledgeBase, pid: str, existing: str) -> None:
+    aliases = duplicate_aliases(kb)
+    aliases[pid] = existing
+    path = Path(kb.settings.home) / DUPLICATES_FILE
+    path.write_text(json.dumps(aliases, ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8")
+
+
 def known_pids(kb: KnowledgeBase) -> set[str]:
-    """Pids of the LeCaRD entries already in the record store."""
-    pids = set()
+    """Pids of the LeCaRD entries already in the record store, and of their identical duplicates."""
+    pids = set(duplicate_aliases(kb))
     for _, _, entry in kb.records.iter_current():
         pid = pid_of(entry.number)
         if pid is not None:
@@ -167,6 +190,16 @@ def build_corpus(
                     ingest_raw(kb, RawDocument(source=SOURCE_NAME, format="jsonl", records=[record]))
                     report.added += 1
                     have.add(record["pid"])
+                except DuplicateEntry as exc:
+                    existing = pid_of(str(exc.context.get("existing_number") or ""))
+                    if existing is None:
+                        logger.warning("candidate %s not ingested: %s", record["pid"], exc.detail)
+                        report.failed.append(record["pid"])
+                        continue
+                    logger.info("candidate %s is identical to candidate %s: kept as its alias", record["pid"], existing)
+                    _remember_duplicate(kb, record["pid"], existing)
+                    report.duplicates += 1
+                    have.add(record["pid"])
                 except KBError as exc:
                     logger.warning("candidate %s not ingested: %s", record["pid"], exc.detail)
                     report.failed.append(record["pid"])
@@ -210,6 +243,7 @@ def build_pools(
             continue
         part = build_corpus(kb, dataset.candidates_path, only=wanted, progress=progress, have=have)
         total.added += part.added
+        total.duplicates += part.duplicates
         total.failed.extend(part.failed)
     total.skipped = len(have) - total.added
     total.seconds = time.perf_counter() - started
@@ -220,7 +254,7 @@ def build_pools(
 def ready_queries(kb: KnowledgeBase, dataset: LecardDataset, queries: list[LecardQuery]) -> list[LecardQuery]:
     """The queries whose whole pool is recorded and indexed (no pool member still waiting in the index outbox)."""
     waiting = {item.entry_id for item in kb.records.pending(limit=100_000)}
-    have = set()
+    have = set(duplicate_aliases(kb))
     for entry_id, _, entry in kb.records.iter_current():
         pid = pid_of(entry.number)
         if pid is not None and entry_id not in waiting:

@@ -71,10 +71,12 @@ def run_lecard(run: LecardRun, progress: ProgressFactory | None = None) -> dict[
                 report = build_pools(kb, dataset, queries, progress=tick)
                 rest = build_corpus(kb, dataset.candidates_path)
                 report.added += rest.added
+                report.duplicates += rest.duplicates
                 report.seconds += rest.seconds
             build = {
                 "added": report.added,
                 "skipped": report.skipped,
+                "duplicates": report.duplicates,
                 "seconds": round(report.seconds, 1),
                 "embed_seconds": round(report.embed_seconds, 1),
                 "embedded_chunks": kb.embedded,

@@ -27,7 +27,7 @@ from typing import Any
 
 from haystack import Document
 
-from api.evaluation.corpus import NUMBER_PREFIX, pid_of
+from api.evaluation.corpus import NUMBER_PREFIX, duplicate_aliases, pid_of
 from api.evaluation.lecard import LecardDataset, LecardQuery
 from api.evaluation.metrics import mean, query_metrics
 from api.evaluation.upstream import upstream_query_metrics
@@ -114,6 +114,10 @@ class LecardEvaluator:
         self.options = options or EvalOptions()
         self.text_embedder = KbTextEmbedder.from_embedder(kb.embedder) if kb.embedder is not None else None
         self._entry_of_pid: dict[str, str] | None = None
+        # Identical duplicates (corpus.duplicate_aliases): an indexed judgment ranks its twins right after itself.
+        self._twins: dict[str, list[str]] = {}
+        for alias, indexed in sorted(duplicate_aliases(kb).items()):
+            self._twins.setdefault(indexed, []).append(alias)
 
     # -- index lookups ----------------------------------------------------------------------------------------------
 
@@ -180,13 +184,13 @@ class LecardEvaluator:
             hits = ranker.run(hits=hits, analysis=used)["hits"]
         return hits
 
-    @staticmethod
-    def pids(hits: Sequence[SearchHit]) -> list[str]:
+    def pids(self, hits: Sequence[SearchHit]) -> list[str]:
         out = []
         for hit in hits:
             pid = pid_of(str(hit.meta.get("number") or ""))
             if pid is not None:
                 out.append(pid)
+                out.extend(self._twins.get(pid, ()))
         return out
 
     # -- protocols ----------------------------------------------------------------------------------------------------
