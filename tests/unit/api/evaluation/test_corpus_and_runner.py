@@ -8,6 +8,7 @@ import pytest
 from api.evaluation.corpus import SelectiveEmbedKB, build_corpus, known_pids, open_eval_kb, pid_of
 from api.evaluation.lecard import LecardDataset, load_lecard
 from api.evaluation.runner import CONFIGS, EvalConfig, LecardEvaluator, evaluate
+from kb.search_request import SearchRequest
 
 
 @pytest.fixture
@@ -77,6 +78,30 @@ def test_an_unusable_record_is_reported_and_the_rest_ingested(tmp_path: Path) ->
         report = build_corpus(kb, path)
         assert report.added == 1 and report.failed == ["8"]
         assert known_pids(kb) == {"7"}
+    finally:
+        kb.close()
+
+
+def test_an_identical_duplicate_is_kept_as_an_alias_that_ranks_with_its_twin(tmp_path: Path) -> None:
+    import gzip
+    import json
+
+    from api.evaluation.corpus import duplicate_aliases
+
+    path = tmp_path / "c.jsonl.gz"
+    text = "经审理查明，被告人孙某于夜间潜入他人住宅，秘密窃取手机两部。"
+    with gzip.open(path, "wt", encoding="utf-8") as handle:
+        for pid in ("7", "9"):  # the same judgment under two pids, as LeCaRD has a few
+            handle.write(json.dumps({"pid": pid, "ajName": "孙某盗窃一案", "ajjbqk": text}, ensure_ascii=False) + "\n")
+    kb = open_eval_kb(tmp_path / "home", "none")
+    try:
+        report = build_corpus(kb, path)
+        assert (report.added, report.duplicates, report.failed) == (1, 1, [])
+        assert duplicate_aliases(kb) == {"9": "7"} and known_pids(kb) == {"7", "9"}
+        assert build_corpus(kb, path).skipped == 2  # the alias counts as present when rebuilding
+        dataset = LecardDataset.__new__(LecardDataset)
+        hits = kb.search(SearchRequest(query="孙某 窃取 手机")).hits
+        assert LecardEvaluator(kb, dataset).pids(hits) == ["7", "9"]
     finally:
         kb.close()
 
