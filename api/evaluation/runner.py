@@ -54,6 +54,7 @@ class EvalConfig:
     elements: bool = False
     bm25_weight: float = 1.0
     dense_weight: float = 1.0
+    long_dense_weight: float | None = None  # the dense weight for long queries (WeightedRrfJoiner), None = same
     rrf_k: int = 60
     charge_weight: float = 0.6
     outcome_weight: float = 0.3
@@ -69,7 +70,8 @@ CONFIGS: dict[str, EvalConfig] = {
     "bm25": EvalConfig("bm25", dense=False),
     "dense": EvalConfig("dense", bm25=False),
     "hybrid": EvalConfig("hybrid"),
-    "hybrid+elements": EvalConfig("hybrid+elements", elements=True),
+    # The product's pipeline: the joiner's default dense weight for long queries (kb/components/rrf_joiner.py).
+    "hybrid+elements": EvalConfig("hybrid+elements", elements=True, long_dense_weight=0.3),
 }
 DEFAULT_CONFIG = "hybrid+elements"
 # Named variants for the ablation table of docs/evaluation.md (`kb eval lecard --config <name>`).
@@ -81,6 +83,7 @@ ABLATIONS: dict[str, EvalConfig] = {
     "hybrid+fold-top2-0.3": EvalConfig("hybrid+fold-top2-0.3", elements=True, second_weight=0.3),
     "hybrid+facts1.3": EvalConfig("hybrid+facts1.3", elements=True, section_weights={"facts": 1.3}),
     "hybrid+dense2": EvalConfig("hybrid+dense2", elements=True, dense_weight=2.0),
+    "hybrid+elements@dense1": EvalConfig("hybrid+elements@dense1", elements=True),  # before the long-query weight
 }
 CONFIG_CHOICES: dict[str, EvalConfig] = {**CONFIGS, **ABLATIONS}
 
@@ -167,7 +170,11 @@ class LecardEvaluator:
         if config.bm25 and retrieved.bm25:
             lists.append(([replace(d, meta=dict(d.meta)) for d in retrieved.bm25], config.bm25_weight))
         if config.dense and retrieved.dense:
-            lists.append(([replace(d, meta=dict(d.meta)) for d in retrieved.dense], config.dense_weight))
+            used_for_weight = analysis or retrieved.analysis
+            weight = config.dense_weight
+            if config.long_dense_weight is not None and used_for_weight.long_query:
+                weight = config.long_dense_weight
+            lists.append(([replace(d, meta=dict(d.meta)) for d in retrieved.dense], weight))
         fused = weighted_rrf(lists, config.rrf_k)
         used = analysis or retrieved.analysis
         hits = fold_chunks(

@@ -48,6 +48,7 @@ def build_search_pipeline(
     pipe.add_component("folder", EntryFolder())
     pipe.add_component("ranker", LegalElementRanker(charge_weight=charge_weight, outcome_weight=outcome_weight))
     pipe.connect("normalizer.terms", "bm25.query")
+    pipe.connect("normalizer.analysis", "joiner.analysis")
     pipe.connect("bm25.documents", "joiner.bm25_documents")
     if embedding_retriever is not None and text_embedder is not None:
         pipe.add_component("embedder", text_embedder)

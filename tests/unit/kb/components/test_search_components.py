@@ -27,6 +27,19 @@ def test_rrf_weights_shift_the_order() -> None:
         WeightedRrfJoiner(k=0)
 
 
+def test_a_long_query_gives_the_dense_list_its_own_weight() -> None:
+    a, c = Document(id="a", content="a"), Document(id="c", content="c")
+    joiner = WeightedRrfJoiner(bm25_weight=1.0, dense_weight=3.0, long_query_dense_weight=0.3)
+    short = analyze_query("盗窃 不起诉")
+    pasted = analyze_query("被告人李某于2020年5月在某市某区多次盗窃他人财物，价值人民币一万余元，后被抓获。" * 5)
+    assert not short.long_query and pasted.long_query
+    assert joiner.run(bm25_documents=[a], dense_documents=[c], analysis=short)["documents"][0].id == "c"
+    assert joiner.run(bm25_documents=[a], dense_documents=[c], analysis=pasted)["documents"][0].id == "a"
+    assert joiner.to_dict()["init_parameters"]["long_query_dense_weight"] == 0.3
+    with pytest.raises(ValueError, match="weights >= 0"):
+        WeightedRrfJoiner(long_query_dense_weight=-1.0)
+
+
 def test_query_analysis_recognises_elements() -> None:
     analysis = analyze_query("未成年人张某犯掩饰、隐瞒犯罪所得罪，检察机关作出附条件不起诉决定")
     assert analysis.charges == ["掩饰、隐瞒犯罪所得、犯罪所得收益罪"]
