@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Request, Response
 from fastapi import Path as PathParam
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import (
     SESSION_COOKIE,
@@ -118,6 +118,9 @@ class TokenOut(BaseModel):
 
 
 class TokenCreate(BaseModel):
+    # An unknown field (e.g. "days" for expires_in_days) is refused: silently ignoring it made a token that never expires.
+    model_config = ConfigDict(extra="forbid")
+
     name: str = Field(min_length=1, max_length=100, description="用途，如“批量导入脚本”")
     expires_in_days: int | None = Field(default=None, ge=1, le=3650, description="有效天数；不填 = 不过期")
 

@@ -89,6 +89,12 @@ export const routes: RouteRecordRaw[] = [
     meta: { permission: P.analytics },
   },
   {
+    path: '/admin/settings',
+    name: 'settings',
+    component: () => import('./views/SettingsView.vue'),
+    meta: { permission: P.settings },
+  },
+  {
     path: '/:pathMatch(.*)*',
     name: 'not-found',
     component: () => import('./views/NotFoundView.vue'),

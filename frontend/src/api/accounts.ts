@@ -70,6 +70,23 @@ export async function resetPassword(id: number, newPassword: string): Promise<vo
   await request<null>(`/users/${id}/password`, { method: 'PUT', json: { new_password: newPassword }, allowEmpty: true })
 }
 
+// Another user's API tokens (an administrator issues or revokes them for a script run under that account).
+
+export function listUserTokens(userId: number, signal?: AbortSignal): Promise<TokenInfo[]> {
+  return request<TokenInfo[]>(`/users/${userId}/tokens`, { signal })
+}
+
+export function createUserToken(userId: number, name: string, expiresInDays: number | null): Promise<TokenCreated> {
+  return request<TokenCreated>(`/users/${userId}/tokens`, {
+    method: 'POST',
+    json: { name, expires_in_days: expiresInDays },
+  })
+}
+
+export function revokeUserToken(userId: number, tokenId: number): Promise<TokenInfo> {
+  return request<TokenInfo>(`/users/${userId}/tokens/${tokenId}`, { method: 'DELETE' })
+}
+
 export interface AuditQuery {
   user?: string
   action?: string[]

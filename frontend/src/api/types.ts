@@ -481,6 +481,8 @@ export interface WorkflowEdit {
   keywords?: string[]
   sections?: SectionEdit[]
   note?: string
+  /** 修改说明: recorded as the `edit` event's comment in the history, not part of the entry (max 2000). */
+  comment?: string
 }
 
 export interface BatchEntry {
@@ -512,4 +514,39 @@ export interface BatchCreate {
   issuer: string
   published_on?: string
   title?: string
+}
+
+// ---- 系统设置 (GET/PUT /api/settings) ----
+
+export type SettingValue = number | string
+
+export interface SettingChoice {
+  value: string
+  label: string
+}
+
+export interface Setting {
+  key: string
+  label: string
+  help: string
+  kind: 'int' | 'choice'
+  value: SettingValue
+  /** The environment's value (KB_*), used again after 恢复默认. */
+  default: SettingValue
+  /** True when an administrator changed it (the stored value wins over the environment). */
+  overridden: boolean
+  minimum: number | null
+  maximum: number | null
+  choices: SettingChoice[]
+  updated_by: string | null
+  updated_at: string | null
+}
+
+export interface SettingsList {
+  items: Setting[]
+}
+
+/** PUT /api/settings: the values to change; null = back to the environment's value. */
+export interface SettingsUpdate {
+  values: Record<string, SettingValue | null>
 }

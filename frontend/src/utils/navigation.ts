@@ -29,6 +29,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { name: 'users', label: zh.nav.users, permission: P.users, match: ['users'] },
   { name: 'audit', label: zh.nav.audit, permission: P.audit, match: ['audit'] },
   { name: 'analytics', label: zh.nav.analytics, permission: P.analytics, match: ['analytics'] },
+  { name: 'settings', label: zh.nav.settings, permission: P.settings, match: ['settings'] },
 ]
 
 export function allowedNav(can: (permission: string) => boolean): NavItem[] {

@@ -14,6 +14,7 @@ export const P = {
   analytics: 'analytics:read',
   audit: 'audit:read',
   users: 'users:manage',
+  settings: 'settings:manage',
 } as const
 
 export type PermissionCode = (typeof P)[keyof typeof P]

@@ -344,3 +344,13 @@ def test_audit_csv_is_excel_friendly(app: FastAPI, client: TestClient) -> None:
     assert "'=HYPERLINK" in content and ",=HYPERLINK" not in content  # no formula injection
     assert "登录" in content and "失败" in content
     assert audit_rows(app, "audit.export")[0]["actor"] == "admin4"
+
+
+def test_an_unknown_token_field_is_refused_not_ignored(app: FastAPI, client: TestClient) -> None:
+    admin = token_for(app, add_user(app, "admin9", Role.ADMIN))
+    user_id = add_user(app, "editor9", Role.EDITOR)
+    # "days" is not a field: ignoring it would create a token that never expires
+    refused = client.post(f"/api/users/{user_id}/tokens", json={"name": "脚本", "days": 3}, headers=admin)
+    assert refused.status_code == 422 and "days" in refused.json()["detail"]
+    made = client.post(f"/api/users/{user_id}/tokens", json={"name": "脚本", "expires_in_days": 3}, headers=admin)
+    assert made.status_code == 201 and made.json()["info"]["expires_at"] is not None

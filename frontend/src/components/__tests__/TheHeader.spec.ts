@@ -35,6 +35,16 @@ describe('TheHeader', () => {
     wrapper.unmount()
   })
 
+  it('shows 系统设置 only with settings:manage', async () => {
+    signedInAs(['users:manage', 'settings:manage', 'audit:read', 'analytics:read'], {
+      roles: [{ code: 'admin', label: '管理员' }],
+    })
+    const wrapper = await mountHeader()
+    expect(navText(wrapper)).toEqual(['用户管理', '审计日志', '检索分析', '系统设置'])
+    expect(wrapper.find('nav a[href="/admin/settings"]').exists()).toBe(true)
+    wrapper.unmount()
+  })
+
   it('shows 审核发布 and 发布批次 to staff who may read unpublished entries', async () => {
     signedInAs(['search', 'entries:read', 'entries:read_unpublished', 'entries:review', 'entries:publish'])
     const wrapper = await mountHeader()

@@ -1,7 +1,7 @@
 import { mount } from '@vue/test-utils'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 
-import type { UserInfo } from '@/api/types'
+import type { TokenInfo, UserInfo } from '@/api/types'
 import { resetSession } from '@/stores/session'
 import UsersView from '@/views/UsersView.vue'
 
@@ -11,6 +11,7 @@ afterEach(() => {
   vi.unstubAllGlobals()
   vi.restoreAllMocks()
   resetSession()
+  document.body.innerHTML = ''
 })
 
 function user(id: number, username: string, overrides: Partial<UserInfo> = {}): UserInfo {
@@ -26,11 +27,25 @@ function user(id: number, username: string, overrides: Partial<UserInfo> = {}): 
   }
 }
 
+function token(id: number, name: string, overrides: Partial<TokenInfo> = {}): TokenInfo {
+  return {
+    id,
+    name,
+    prefix: 'kb_zz99',
+    created_at: '2026-11-01T00:00:00Z',
+    expires_at: '2027-02-01T00:00:00Z',
+    last_used_at: '2026-11-20T10:00:00Z',
+    revoked_at: null,
+    active: true,
+    ...overrides,
+  }
+}
+
 async function mountUsers(handlers: Parameters<typeof fakeFetch>[0]) {
   signedInAs(['users:manage'], { user: { ...user(1, 'admin'), roles: [{ code: 'admin', label: '管理员' }] } })
   const calls = fakeFetch(handlers)
   const router = await testRouter('/admin/users')
-  const wrapper = mount(UsersView, { global: { plugins: [router] } })
+  const wrapper = mount(UsersView, { global: { plugins: [router] }, attachTo: document.body })
   await settle()
   return { wrapper, calls }
 }
@@ -118,5 +133,96 @@ describe('UsersView', () => {
     expect(error.text()).toContain('无权限')
     expect(error.text()).toContain('您的角色无权执行此操作')
     expect(error.find('button').exists()).toBe(false)
+  })
+
+  it("manages another user's API tokens: list, create shown once, revoke after confirming", async () => {
+    let tokens = [token(5, '旧导入脚本')]
+    const writeText = vi.fn(() => Promise.resolve())
+    Object.defineProperty(navigator, 'clipboard', { value: { writeText }, configurable: true })
+    const confirm = vi.spyOn(window, 'confirm').mockReturnValue(false)
+    const { wrapper, calls } = await mountUsers({
+      'GET /api/users': [user(1, 'admin'), user(2, 'zhang', { display_name: '张三' })],
+      'GET /api/users/2/tokens': () => tokens,
+      'POST /api/users/2/tokens': () => {
+        tokens = [...tokens, token(6, '夜间同步', { expires_at: null, last_used_at: null })]
+        return { status: 201, body: { token: 'kb_for_zhang_secret', info: tokens[1] } }
+      },
+      'DELETE /api/users/2/tokens/5': () => {
+        tokens = [{ ...tokens[0]!, active: false, revoked_at: '2026-11-26T00:00:00Z' }, tokens[1]!]
+        return tokens[0]
+      },
+    })
+    await wrapper.find('button[aria-label="API 令牌：zhang"]').trigger('click')
+    await settle()
+    const dialog = () => wrapper.find('[data-testid="user-tokens"]')
+    expect(dialog().attributes('role')).toBe('dialog')
+    expect(dialog().find('h2').text()).toBe('张三 的 API 令牌')
+    expect(calls.some((c) => c.method === 'GET' && c.path === '/api/users/2/tokens')).toBe(true)
+    const rows = () => dialog().findAll('[data-testid="token-table"] tbody tr')
+    expect(rows()).toHaveLength(1)
+    expect(rows()[0]?.text()).toContain('旧导入脚本')
+    expect(rows()[0]?.text()).toContain('kb_zz99…')
+    expect(rows()[0]?.text()).toContain('2027-02-01')
+    expect(rows()[0]?.text()).toContain('2026-11-20')
+    // Focus starts in the dialog's first field.
+    expect(document.activeElement?.id).toBe('ut-2-name')
+
+    await dialog().find('#ut-2-name').setValue('夜间同步')
+    await dialog().find('#ut-2-days').setValue('30')
+    await dialog().find('form.token-form').trigger('submit')
+    await settle()
+    const post = calls.find((c) => c.method === 'POST')
+    expect(post?.path).toBe('/api/users/2/tokens')
+    expect(post?.body).toEqual({ name: '夜间同步', expires_in_days: 30 })
+    const created = dialog().find('[data-testid="token-created"]')
+    expect(created.text()).toContain('已为 zhang 创建令牌。它只显示这一次')
+    expect((created.find('[data-testid="token-value"]').element as HTMLInputElement).value).toBe('kb_for_zhang_secret')
+    await created.find('button').trigger('click')
+    await settle()
+    expect(writeText).toHaveBeenCalledWith('kb_for_zhang_secret')
+    expect(rows()).toHaveLength(2)
+    await dialog().find('[data-testid="token-dismiss"]').trigger('click')
+    expect(wrapper.text()).not.toContain('kb_for_zhang_secret')
+
+    // Revoking asks first; declined, nothing is sent.
+    await dialog().find('button[aria-label="撤销 旧导入脚本"]').trigger('click')
+    expect(confirm).toHaveBeenCalledWith('确定撤销 zhang 的令牌“旧导入脚本”？撤销后使用它的脚本将无法访问。')
+    expect(calls.some((c) => c.method === 'DELETE')).toBe(false)
+    confirm.mockReturnValue(true)
+    await dialog().find('button[aria-label="撤销 旧导入脚本"]').trigger('click')
+    await settle()
+    const del = calls.find((c) => c.method === 'DELETE')
+    expect(del?.path).toBe('/api/users/2/tokens/5')
+    expect(del?.headers['X-CSRF-Token']).toBe('csrf-123')
+    expect(rows()[0]?.text()).toContain('已撤销')
+    expect(rows()[0]?.find('button').exists()).toBe(false)
+
+    // Escape closes the dialog.
+    document.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }))
+    await settle()
+    expect(dialog().exists()).toBe(false)
+  })
+
+  it("shows the server's reason when a token cannot be created, and checks the days first", async () => {
+    const { wrapper, calls } = await mountUsers({
+      'GET /api/users': [user(1, 'admin'), user(2, 'zhang')],
+      'GET /api/users/2/tokens': [],
+      'POST /api/users/2/tokens': { status: 404, body: { detail: '用户不存在：2', code: 'not_found' } },
+    })
+    await wrapper.find('button[aria-label="API 令牌：zhang"]').trigger('click')
+    await settle()
+    const dialog = wrapper.find('[data-testid="user-tokens"]')
+    expect(dialog.text()).toContain('还没有 API 令牌')
+    await dialog.find('#ut-2-name').setValue('脚本')
+    await dialog.find('#ut-2-days').setValue('0')
+    await dialog.find('form.token-form').trigger('submit')
+    expect(dialog.find('[data-testid="token-error"]').text()).toContain('1 到 3650')
+    expect(calls.some((c) => c.method === 'POST')).toBe(false)
+    await dialog.find('#ut-2-days').setValue('')
+    await dialog.find('form.token-form').trigger('submit')
+    await settle()
+    expect(calls.find((c) => c.method === 'POST')?.body).toEqual({ name: '脚本', expires_in_days: null })
+    expect(dialog.find('[data-testid="token-error"]').text()).toBe('用户不存在：2')
+    expect(dialog.find('[data-testid="token-created"]').exists()).toBe(false)
   })
 })

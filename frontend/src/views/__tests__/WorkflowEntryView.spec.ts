@@ -133,6 +133,49 @@ describe('WorkflowEntryView', () => {
     expect(error.find('a').attributes('href')).toBe('/workflow/e9')
   })
 
+  it('sends the 修改说明 with the edit and shows it as the edit event in the history', async () => {
+    let events = rejectedHistory
+    const { wrapper, calls } = await mountEntry(EDITOR, {
+      'GET /api/workflow/entries/e1': () => detail({ events }),
+      'PUT /api/workflow/entries/e1': (c) => {
+        const body = c.body as { title: string; comment?: string }
+        events = [
+          ...rejectedHistory,
+          wfEvent(4, 'edit', { version: 2, from_status: 'draft', to_status: 'draft', comment: body.comment ?? null }),
+        ]
+        const entry = entryDetail('e1', { version: 2, title: body.title })
+        return detail({ item: wfItem('e1', 'draft', { current_version: 2 }), entry, events })
+      },
+    })
+    await wrapper.find('[data-testid="edit-open"]').trigger('click')
+    const comment = wrapper.find('#we-comment')
+    expect(wrapper.find('label[for="we-comment"]').text()).toBe('修改说明（可选）')
+    expect(comment.attributes('maxlength')).toBe('2000')
+    expect(comment.attributes('aria-describedby')).toBe('we-comment-hint')
+    await wrapper.find('#we-title').setValue('孙某盗窃案（补充退赃）')
+    await comment.setValue('  按退回意见补充退赃经过  ')
+    await wrapper.find('[data-testid="edit-form"]').trigger('submit')
+    await settle()
+    expect(calls.find((c) => c.method === 'PUT')?.body).toEqual({
+      title: '孙某盗窃案（补充退赃）',
+      comment: '按退回意见补充退赃经过',
+    })
+    const last = wrapper.findAll('[data-testid="history"] li.event').at(-1)!
+    expect(last.attributes('data-action')).toBe('edit')
+    expect(last.find('[data-testid="event-comment"]').text()).toBe('修改说明：按退回意见补充退赃经过')
+    // The rejection's comment keeps its plain form (no 修改说明 label).
+    const reject = wrapper.find('[data-testid="history"] li[data-action="reject"] [data-testid="event-comment"]')
+    expect(reject.text()).toBe('请补充退赃经过')
+
+    // Opened again, the field starts empty; left empty, no comment is sent.
+    await wrapper.find('[data-testid="edit-open"]').trigger('click')
+    expect((wrapper.find('#we-comment').element as HTMLTextAreaElement).value).toBe('')
+    await wrapper.find('#we-title').setValue('孙某盗窃案')
+    await wrapper.find('[data-testid="edit-form"]').trigger('submit')
+    await settle()
+    expect(calls.filter((c) => c.method === 'PUT')[1]?.body).toEqual({ title: '孙某盗窃案' })
+  })
+
   it('does not offer editing while the entry waits for review', async () => {
     const { wrapper } = await mountEntry(EDITOR, { 'GET /api/workflow/entries/e1': detail({ item: wfItem('e1', 'approved') }) })
     expect(wrapper.find('[data-testid="edit-open"]').exists()).toBe(false)
