@@ -222,3 +222,36 @@ def elements(
         sys.stdout.write(json.dumps(summary, ensure_ascii=False) + "\n")
     else:
         _elements_table(result)
+
+
+@eval_app.command("similarity")
+def similarity_calibration(
+    data: Annotated[Path, typer.Option(help="LeCaRD 数据目录（只读，按路径读取）")] = Path("../shared/data/lecard"),
+    home: Annotated[Path, typer.Option(help="已建好的 LeCaRD 评测索引目录")] = Path("var/eval/lecard/use-m3-facts2"),
+    target: Annotated[float, typer.Option(min=0.5, max=1.0, help="阈值以上相似对中相关（标注 2–3）的比例")] = 0.8,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="写出 similarity.json 与 similarity.md 的目录")] = Path(
+        "bench-results/eval"
+    ),
+    as_json: Annotated[bool, typer.Option("--json", help="只输出一个 JSON 对象")] = False,
+) -> None:
+    """类案比对相似度的阈值校准：在 LeCaRD 的分级标注上求“高度相似”的相似度阈值（分歧提示用）。"""
+    from api.evaluation.similarity import calibrate, write_report
+
+    if not (home / "kb.sqlite3").is_file():
+        console.print(f"[red]错误[/red]：{home} 中没有评测索引，请先运行 kb eval lecard --build-only")
+        raise typer.Exit(2)
+    try:
+        with _progress(not as_json) as factory:
+            result = calibrate(data, home, target=target, progress=factory("比对查询", 107) if factory else None)
+    except KBError as exc:
+        console.print(f"[red]错误[/red]（{exc.code}）：{exc.detail}")
+        raise typer.Exit(2) from exc
+    if out_dir is not None:
+        for path in write_report(result, out_dir):
+            console.print(f"已写出 {path}")
+    if as_json:
+        sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+        return
+    out.print(f"阈值：{result['threshold']}（{result['pairs']} 对，相关比例 {result['base_rate']:.3f}）")
+    for row in result["table"][::5]:
+        out.print(f"  ≥ {row['threshold']:.2f}：{row['pairs']} 对，相关 {row['precision']:.3f}")

@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from api.auth import PROBLEM_RESPONSES, current_principal, install_auth
 from api.errors import install_error_handlers
 from api.permissions import api_routes
-from api.routes import audit, auth, collections, entries, export, health, ingest, search, users, workflow
+from api.routes import analysis, audit, auth, collections, entries, export, health, ingest, search, users, workflow
 from api.routes import settings as settings_routes
 from kb.config import Settings
 from kb.logging import request_id_var
@@ -80,7 +80,7 @@ def create_app(settings: Settings | None = None, *, kb: KnowledgeBase | None = N
     admin = (settings_routes.router,)  # 系统设置
     training = (collections.router, export.router)  # 专题, warning cases, DOCX/PDF export
     # Who may call what: api/permissions.py, enforced by the gate in api/auth.py.
-    for router in (*routers, *admin, workflow.router, *training):
+    for router in (*routers, *admin, workflow.router, analysis.router, *training):
         app.include_router(
             router, prefix="/api", dependencies=[Depends(current_principal)], responses=PROBLEM_RESPONSES
         )

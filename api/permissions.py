@@ -47,6 +47,9 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/compare"): Permission.READ_PUBLISHED,
     # import
     ("POST", "/api/ingest"): Permission.IMPORT,
+    # 类案比对 (any reader) and the divergences collected for the guidance center
+    ("POST", "/api/analysis"): Permission.SEARCH,
+    ("GET", "/api/analysis/divergences"): Permission.ANALYTICS,
     # review and publication (审核发布): editors edit and submit, reviewers approve, reject, publish and retract
     ("GET", "/api/workflow/entries"): Permission.READ_UNPUBLISHED,
     ("GET", "/api/workflow/entries/{entry_id}"): Permission.READ_UNPUBLISHED,

@@ -36,6 +36,8 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("GET", "/api/entries/{entry_id}/related"): READERS,
     ("GET", "/api/compare"): READERS,
     ("POST", "/api/ingest"): "E",
+    ("POST", "/api/analysis"): READERS,
+    ("GET", "/api/analysis/divergences"): "RA",
     ("GET", "/api/workflow/entries"): "ER",
     ("GET", "/api/workflow/entries/{entry_id}"): "ER",
     ("PUT", "/api/workflow/entries/{entry_id}"): "E",

@@ -1,0 +1,89 @@
+"""POST /api/analysis on the demo corpus, and the divergences it collects for the guidance center."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+import kb.analysis
+from api.main import create_app
+from ingest.pipeline import ingest_paths
+from kb.accounts import Role
+from kb.service import KnowledgeBase
+from tests.conftest import DEMO
+from tests.unit.api.test_auth import add_user, audit_rows, auth_settings, token_for
+
+THEFT = (
+    "示例：犯罪嫌疑人王某在超市盗窃手机一部，价值人民币二千元。到案后如实供述，自愿认罪认罚，"
+    "其父母代为赔偿并取得被害人谅解。"
+)
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FastAPI]:
+    settings = auth_settings(tmp_path_factory.mktemp("an") / "kb", anonymous_role="检察官")
+    knowledge = KnowledgeBase(settings)
+    assert ingest_paths(knowledge, [DEMO / "cases"]).ok
+    application = create_app(settings, kb=knowledge)
+    yield application
+    knowledge.close()
+
+
+@pytest.fixture(scope="module")
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app) as c:
+        yield c
+
+
+def test_a_pasted_case_gets_its_comparison_distribution_and_divergence(client: TestClient) -> None:
+    response = client.post("/api/analysis", json={"text": THEFT, "top_k": 10})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["query"]["charges"] == ["盗窃罪"] and body["query"]["charges_inferred"] is True
+    assert {"认罪认罚", "赔偿谅解"} <= set(body["query"]["factors"])
+    cases = body["cases"]
+    assert len(cases) == 10 and all(0 <= c["similarity"] <= 1 for c in cases)
+    assert any("盗窃" in c["title"] for c in cases[:3])
+    assert {c["authority"] for c in cases} <= {"指导性", "典型", "参考"}
+    rows = {row["field"]: row for row in body["comparison"]}
+    assert list(rows) == ["charges", "outcomes", "factors", "provisions"]
+    assert [cell["id"] for cell in rows["factors"]["cases"]] == [c["id"] for c in cases]
+    shares = body["distribution"]["outcomes"]
+    assert shares and sum(s["share"] for s in shares) == pytest.approx(1.0, abs=0.01)
+    listed = {i for s in shares for i in s["case_ids"]}
+    assert listed <= {c["id"] for c in cases}
+    assert body["divergence"]["threshold"] == kb.analysis.DIVERGENCE_SIMILARITY
+
+
+def test_bad_text_is_refused_in_chinese(client: TestClient) -> None:
+    blank = client.post("/api/analysis", json={"text": "   "})
+    assert blank.status_code == 422 and "案情" in blank.json()["detail"]
+    assert client.post("/api/analysis", json={"text": "案" * 20_001}).status_code == 422
+    assert client.post("/api/analysis", json={"text": THEFT, "top_k": 500}).status_code == 422
+    assert client.post("/api/analysis", json={"text": THEFT, "filters": {"x": ["y"]}}).status_code == 422
+
+
+def test_divergences_are_collected_for_the_guidance_center(
+    app: FastAPI, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(kb.analysis, "DIVERGENCE_SIMILARITY", 0.0)  # every returned case counts as close
+    first = client.post("/api/analysis", json={"text": THEFT, "top_k": 10}).json()["divergence"]
+    assert first["flagged"] and len(first["groups"]) >= 2 and "分歧线索" in first["detail"]
+    client.post("/api/analysis", json={"text": THEFT + "  ", "top_k": 10})  # the same text again: one row
+    reviewer = token_for(app, add_user(app, "reviewer-an", Role.REVIEWER))
+    listed = client.get("/api/analysis/divergences", headers=reviewer).json()
+    assert listed["total"] == 1 and listed["items"][0]["seen"] == 2
+    assert listed["items"][0]["charges"] == ["盗窃罪"] and "王某" in listed["items"][0]["query_excerpt"]
+    prosecutor = token_for(app, add_user(app, "prosecutor-an", Role.PROSECUTOR))
+    assert client.get("/api/analysis/divergences", headers=prosecutor).status_code == 403
+    assert audit_rows(app, "analysis.run")
+
+
+def test_charges_named_in_the_text_are_not_inferred(client: TestClient) -> None:
+    body = client.post(
+        "/api/analysis", json={"text": "醉酒驾驶机动车，涉嫌危险驾驶罪，血液酒精含量一百二十毫克。"}
+    ).json()
+    assert body["query"]["charges"] == ["危险驾驶罪"] and body["query"]["charges_inferred"] is False
