@@ -228,7 +228,7 @@ def elements(
 def similarity_calibration(
     data: Annotated[Path, typer.Option(help="LeCaRD 数据目录（只读，按路径读取）")] = Path("../shared/data/lecard"),
     home: Annotated[Path, typer.Option(help="已建好的 LeCaRD 评测索引目录")] = Path("var/eval/lecard/use-m3-facts2"),
-    target: Annotated[float, typer.Option(min=0.5, max=1.0, help="阈值以上相似对中相关（标注 2–3）的比例")] = 0.8,
+    target: Annotated[float, typer.Option(min=0.3, max=1.0, help="阈值以上相似对中相关（标注 2–3）的比例")] = 0.6,
     out_dir: Annotated[Path | None, typer.Option("--out", help="写出 similarity.json 与 similarity.md 的目录")] = Path(
         "bench-results/eval"
     ),

@@ -13,8 +13,10 @@ For a pasted case description:
 5. a **divergence** is flagged when two cases at or above `DIVERGENCE_SIMILARITY` were decided with no outcome in
    common (e.g. one 不起诉, the other 起诉): those are candidates for a new guiding case.
 
-`DIVERGENCE_SIMILARITY` is calibrated on LeCaRD's graded labels (docs/evaluation.md, "Similarity calibration"):
-the lowest similarity at which at least 80 % of query–candidate pairs are labelled relevant (2 or 3).
+`DIVERGENCE_SIMILARITY` is calibrated on LeCaRD's graded labels (`kb eval similarity`, docs/evaluation.md): the
+lowest similarity at which at least 60 % of the query–candidate pairs at or above it are labelled relevant (2 or 3;
+the base rate is 20 %). It is a weak measure there: no threshold reaches 80 % over 50 pairs, because LeCaRD's
+queries do not name their charge, so only text and factors count. A better calibrated similarity is still to do.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from kb.search_request import SearchRequest
 from kb.text import tokenize
 
 SIM_TEXT, SIM_CHARGES, SIM_FACTORS = 0.6, 0.25, 0.15
-DIVERGENCE_SIMILARITY = 0.45
+DIVERGENCE_SIMILARITY = 0.10  # kb eval similarity, 2026-11-26: 62 % of LeCaRD pairs at or above are relevant
 AUTHORITY: dict[str, tuple[str, float]] = {
     "指导性案例": ("指导性", 3.0),
     "典型案例": ("典型", 2.0),

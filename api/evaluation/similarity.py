@@ -5,7 +5,9 @@ with a similar case (`kb.analysis.similarity`: idf-weighted term cosine of the t
 charges of the query read from its text, never from the labels). A pair counts as *similar* when LeCaRD labels it 2
 or 3 (of 0–3). The divergence threshold is the lowest similarity at which at least `target` of the pairs at or above
 it are similar, over at least `min_pairs` pairs; the report lists precision and the number of pairs for each
-threshold, so the choice can be checked.
+threshold, so the choice can be checked. The target is 0.6 (three times LeCaRD's base rate of 0.2): measured
+2026-11-26, no threshold reaches 0.8 over 50 pairs — the similarity is weak on LeCaRD, whose queries do not name
+their charge, so only text and factors count there.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ def calibrate(
     home: Path,
     *,
     embedder: str = "use-m3",
-    target: float = 0.8,
+    target: float = 0.6,
     min_pairs: int = 50,
     progress: Callable[[int], None] | None = None,
 ) -> dict[str, Any]:
@@ -73,7 +75,7 @@ def calibrate(
         kb.close()
     table = []
     chosen = None
-    for step in range(10, 91):
+    for step in range(2, 91):
         threshold = step / 100
         above = [label for sim, label in pairs if sim >= threshold]
         if not above:
@@ -109,7 +111,7 @@ def write_report(result: dict[str, Any], out_dir: Path) -> list[Path]:
         "",
         "| similarity ≥ | pairs | precision (label ≥ 2) |",
         "|---|---|---|",
-        *(f"| {row['threshold']:.2f} | {row['pairs']} | {row['precision']:.3f} |" for row in result["table"][::5]),
+        *(f"| {row['threshold']:.2f} | {row['pairs']} | {row['precision']:.3f} |" for row in result["table"][::2]),
     ]
     md_path = out_dir / "similarity.md"
     md_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
