@@ -45,7 +45,6 @@ from kb.models import Entry
 logger = logging.getLogger(__name__)
 
 UpsertStatus = Literal["created", "updated", "unchanged"]
-WorkflowStatus = Literal["draft", "submitted", "approved", "published", "retracted"]
 STATUS_LABELS: dict[str, str] = {
     "draft": "草稿",
     "submitted": "待审核",
@@ -134,11 +133,7 @@ class BatchRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
 
 
-def is_visible(row: EntryRow) -> bool:
-    """Searchable and readable by everyone: published at least once and not retracted."""
-    return row.published_version is not None and row.retracted_at is None
-
-
+# Searchable and readable by everyone: published at least once and not retracted.
 VISIBLE = EntryRow.published_version.is_not(None) & EntryRow.retracted_at.is_(None)
 
 
@@ -187,10 +182,6 @@ class StoredEntry:
     versions: list[VersionInfo]
     published_version: int | None = None
     retracted: Retraction | None = None
-
-    @property
-    def visible(self) -> bool:
-        return self.published_version is not None and self.retracted is None
 
 
 @dataclass(frozen=True)
