@@ -10,8 +10,8 @@ For a pasted case description:
    `SIM_FACTORS` × that of the decision factors;
 4. the **outcome distribution** counts each case's outcomes with weight similarity × authority (指导性 3, 典型 2,
    参考/警示 1), shares normalised over all outcome weights;
-5. a **divergence** is flagged when two cases at or above `DIVERGENCE_SIMILARITY` were decided with no outcome in
-   common (e.g. one 不起诉, the other 起诉): those are candidates for a new guiding case.
+5. a **divergence** is flagged when two cases at or above `DIVERGENCE_SIMILARITY` that share a charge with the
+   query were decided with no outcome in common (e.g. one 不起诉, the other 起诉): candidates for a new guiding case.
 
 `DIVERGENCE_SIMILARITY` is calibrated on LeCaRD's graded labels (`kb eval similarity`, docs/evaluation.md): the
 lowest similarity at which at least 60 % of the query–candidate pairs at or above it are labelled relevant (2 or 3;
@@ -201,8 +201,17 @@ def outcome_distribution(cases: Sequence[SimilarCase]) -> tuple[list[OutcomeShar
     return shares, round(total, 4)
 
 
-def find_divergence(cases: Sequence[SimilarCase], threshold: float = DIVERGENCE_SIMILARITY) -> Divergence:
-    close = [c for c in cases if c.similarity >= threshold and c.entry.outcomes]
+def find_divergence(
+    cases: Sequence[SimilarCase], threshold: float = DIVERGENCE_SIMILARITY, charges: Sequence[str] = ()
+) -> Divergence:
+    """Close cases decided with no outcome in common. With `charges` (the query's, named or inferred), only cases
+    sharing one of them count: a 交通肇事 case decided otherwise than a 危险驾驶 one is no divergence."""
+    wanted = set(charges)
+    close = [
+        c
+        for c in cases
+        if c.similarity >= threshold and c.entry.outcomes and (not wanted or wanted & set(c.entry.charges))
+    ]
     for i, first in enumerate(close):
         for second in close[i + 1 :]:
             if set(first.entry.outcomes).isdisjoint(second.entry.outcomes):
@@ -245,7 +254,8 @@ def analyze_case(kb: Any, text: str, *, top_k: int = 20, filters: dict[str, list
         score = similarity(cosine(query_vector, vectors.vector(tokens)), query, found.elements)
         cases.append(SimilarCase(hit.entry_id, entry, hit.passage, score, label, weight))
     distribution, total = outcome_distribution(cases)
-    return CaseAnalysis(query, cases, distribution, total, find_divergence(cases, DIVERGENCE_SIMILARITY))
+    divergence = find_divergence(cases, DIVERGENCE_SIMILARITY, query.values("charges"))
+    return CaseAnalysis(query, cases, distribution, total, divergence)
 
 
 def compare_elements(query: Elements, cases: Sequence[SimilarCase]) -> list[dict[str, Any]]:

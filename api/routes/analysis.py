@@ -13,7 +13,7 @@ from api.auth import PrincipalDep, audit
 from api.deps import KBDep
 from kb.analysis import CaseAnalysis, analyze_case, compare_elements
 from kb.divergences import DivergenceLog
-from kb.errors import InvalidQuery
+from kb.errors import EntryNotFound, EntryRetracted, InvalidQuery
 from kb.service import KnowledgeBase
 
 router = APIRouter(tags=["analysis"])
@@ -109,6 +109,13 @@ class AnalysisOut(BaseModel):
     divergence: DivergenceOut
 
 
+class DivergenceCase(BaseModel):
+    id: str
+    title: str | None = Field(description="已不可读（撤回等）时为空")
+    number: str | None = None
+    outcomes: list[str] = Field(default_factory=list)
+
+
 class DivergenceItem(BaseModel):
     id: int
     created_at: str
@@ -119,6 +126,7 @@ class DivergenceItem(BaseModel):
     outcomes: list[str]
     max_similarity: float
     seen: int = Field(description="同一案情被分析的次数")
+    cases: list[DivergenceCase] = Field(default_factory=list, description="case_ids 对应的案例（标题、编号、处理结果）")
 
 
 class DivergenceList(BaseModel):
@@ -221,4 +229,16 @@ async def divergences(
 ) -> DivergenceList:
     log = _log(request)
     total, items = await run_in_threadpool(log.page, offset=(page - 1) * page_size, limit=page_size)
-    return DivergenceList(total=total, items=[DivergenceItem(**item.__dict__) for item in items])
+    kb: KnowledgeBase = request.app.state.kb
+
+    def described(case_id: str) -> DivergenceCase:
+        try:
+            entry = kb.get_published_entry(case_id).entry
+        except (EntryNotFound, EntryRetracted):
+            return DivergenceCase(id=case_id, title=None)
+        return DivergenceCase(id=case_id, title=entry.title, number=entry.number, outcomes=list(entry.outcomes))
+
+    def build() -> list[DivergenceItem]:
+        return [DivergenceItem(**item.__dict__, cases=[described(i) for i in item.case_ids]) for item in items]
+
+    return DivergenceList(total=total, items=await run_in_threadpool(build))

@@ -28,6 +28,18 @@ export const routes: RouteRecordRaw[] = [
   },
   { path: '/compare', name: 'compare', component: () => import('./views/CompareView.vue'), meta: { permission: P.read } },
   {
+    path: '/analysis',
+    name: 'analysis',
+    component: () => import('./views/AnalysisView.vue'),
+    meta: { permission: P.search },
+  },
+  {
+    path: '/divergences',
+    name: 'divergences',
+    component: () => import('./views/DivergencesView.vue'),
+    meta: { permission: P.analytics },
+  },
+  {
     path: '/guidelines/:id?',
     name: 'guidelines',
     component: () => import('./views/GuidelinesView.vue'),

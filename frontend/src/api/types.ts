@@ -550,3 +550,109 @@ export interface SettingsList {
 export interface SettingsUpdate {
   values: Record<string, SettingValue | null>
 }
+
+// ---- 类案比对 (POST /api/analysis) and 分歧线索 (GET /api/analysis/divergences), issue 7 ----
+
+export type ElementField = 'charges' | 'outcomes' | 'factors' | 'provisions'
+
+export interface AnalysisRequest {
+  text: string
+  top_k?: number
+  filters?: { line?: string[]; case_type?: string[] }
+}
+
+export interface AnalysisQuery {
+  charges: string[]
+  /** True when the text names no 罪名 and `charges` were inferred from the nearest cases (not in the contract). */
+  charges_inferred?: boolean
+  outcomes: string[]
+  factors: string[]
+  provisions: string[]
+  line: string | null
+}
+
+export type Authority = '指导性' | '典型' | '参考'
+
+export interface AnalysisCase {
+  id: string
+  title: string
+  number: string | null
+  case_type: string | null
+  line: string | null
+  year: number | null
+  passage: string
+  similarity: number
+  /** 指导性 / 典型 / 参考 (`Authority`); typed as string so an unknown label still renders. */
+  authority: string
+  authority_weight: number
+  charges: string[]
+  outcomes: string[]
+  factors: string[]
+  provisions: string[]
+}
+
+export interface ComparisonCell {
+  id: string
+  values: string[]
+  shared: string[]
+  /** In the query, not in this case. */
+  missing: string[]
+  /** In this case, not in the query. */
+  extra: string[]
+}
+
+export interface ComparisonRow {
+  /** One of `ElementField`; typed as string so a new element type still renders. */
+  field: string
+  label: string
+  query: string[]
+  cases: ComparisonCell[]
+}
+
+export interface OutcomeShare {
+  outcome: string
+  count: number
+  weight: number
+  /** Weighted share (similarity × authority weight), 0–1. */
+  share: number
+  case_ids: string[]
+}
+
+export interface OutcomeDistribution {
+  basis: string
+  total_weight: number
+  outcomes: OutcomeShare[]
+}
+
+export interface Divergence {
+  flagged: boolean
+  threshold: number
+  detail: string
+  groups: { outcome: string; case_ids: string[] }[]
+}
+
+export interface AnalysisResponse {
+  query: AnalysisQuery
+  cases: AnalysisCase[]
+  comparison: ComparisonRow[]
+  distribution: OutcomeDistribution
+  divergence: Divergence
+}
+
+export interface DivergenceItem {
+  id: number
+  created_at: string
+  actor: string | null
+  query_excerpt: string
+  charges: string[]
+  case_ids: string[]
+  outcomes: string[]
+  max_similarity: number
+  /** How many times the same text was analysed (not in the contract). */
+  seen?: number
+}
+
+export interface DivergenceList {
+  total: number
+  items: DivergenceItem[]
+}

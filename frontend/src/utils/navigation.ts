@@ -14,6 +14,7 @@ export interface NavItem {
 
 export const NAV_ITEMS: readonly NavItem[] = [
   { name: 'search', label: zh.nav.search, permission: P.search, match: ['search'] },
+  { name: 'analysis', label: zh.nav.analysis, permission: P.search, match: ['analysis'] },
   { name: 'warning-cases', label: zh.nav.warningCases, permission: P.read, match: ['warning-cases'] },
   { name: 'collections', label: zh.nav.collections, permission: P.collections, match: ['collections', 'collection'] },
   { name: 'guidelines', label: zh.nav.guidelines, permission: P.read, match: ['guidelines'] },
@@ -29,6 +30,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { name: 'users', label: zh.nav.users, permission: P.users, match: ['users'] },
   { name: 'audit', label: zh.nav.audit, permission: P.audit, match: ['audit'] },
   { name: 'analytics', label: zh.nav.analytics, permission: P.analytics, match: ['analytics'] },
+  { name: 'divergences', label: zh.nav.divergences, permission: P.analytics, match: ['divergences'] },
   { name: 'settings', label: zh.nav.settings, permission: P.settings, match: ['settings'] },
 ]
 

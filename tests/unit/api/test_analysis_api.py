@@ -78,6 +78,7 @@ def test_divergences_are_collected_for_the_guidance_center(
     listed = client.get("/api/analysis/divergences", headers=reviewer).json()
     (row,) = [item for item in listed["items"] if item["query_excerpt"].startswith("另一示例")]
     assert row["seen"] == 2 and row["charges"] == ["盗窃罪"] and "王某" in row["query_excerpt"]
+    assert [c["id"] for c in row["cases"]] == row["case_ids"] and all(c["title"] for c in row["cases"])
     prosecutor = token_for(app, add_user(app, "prosecutor-an", Role.PROSECUTOR))
     assert client.get("/api/analysis/divergences", headers=prosecutor).status_code == 403
     assert audit_rows(app, "analysis.run")

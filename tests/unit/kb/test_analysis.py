@@ -64,6 +64,12 @@ def test_divergence_needs_two_close_cases_with_no_outcome_in_common() -> None:
     assert "不一致" in flagged.detail and flagged.max_similarity == 0.7
     agreeing = find_divergence([_case("a", ["不起诉", "附条件不起诉"], 0.7), _case("b", ["不起诉"], 0.6)], 0.5)
     assert not agreeing.flagged and "一致" in agreeing.detail
+    other_charge = [
+        _case("a", ["不起诉"], 0.7, charges=["危险驾驶罪"]),
+        _case("b", ["起诉"], 0.7, charges=["交通肇事罪"]),
+    ]
+    assert not find_divergence(other_charge, 0.5, ["危险驾驶罪"]).flagged
+    assert find_divergence(other_charge, 0.5).flagged  # without the query's charge every close case counts
     far = find_divergence([_case("a", ["不起诉"], 0.3), _case("b", ["起诉"], 0.3)], 0.5)
     assert not far.flagged and "没有相似度" in far.detail
 

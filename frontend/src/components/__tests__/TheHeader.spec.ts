@@ -24,7 +24,7 @@ describe('TheHeader', () => {
       roles: [{ code: 'admin', label: '管理员' }],
     })
     const wrapper = await mountHeader()
-    expect(navText(wrapper)).toEqual(['用户管理', '审计日志', '检索分析'])
+    expect(navText(wrapper)).toEqual(['用户管理', '审计日志', '检索分析', '分歧线索'])
     await wrapper.find('[data-testid="user-menu"]').trigger('click')
     const menu = wrapper.find('#user-menu-panel')
     expect(menu.text()).toContain('培训讲师')
@@ -40,7 +40,7 @@ describe('TheHeader', () => {
       roles: [{ code: 'admin', label: '管理员' }],
     })
     const wrapper = await mountHeader()
-    expect(navText(wrapper)).toEqual(['用户管理', '审计日志', '检索分析', '系统设置'])
+    expect(navText(wrapper)).toEqual(['用户管理', '审计日志', '检索分析', '分歧线索', '系统设置'])
     expect(wrapper.find('nav a[href="/admin/settings"]').exists()).toBe(true)
     wrapper.unmount()
   })
@@ -48,14 +48,14 @@ describe('TheHeader', () => {
   it('shows 审核发布 and 发布批次 to staff who may read unpublished entries', async () => {
     signedInAs(['search', 'entries:read', 'entries:read_unpublished', 'entries:review', 'entries:publish'])
     const wrapper = await mountHeader()
-    expect(navText(wrapper)).toEqual(['类案检索', '警示案例', '办案指引', '权力清单', '审核发布', '发布批次'])
+    expect(navText(wrapper)).toEqual(['类案检索', '类案比对', '警示案例', '办案指引', '权力清单', '审核发布', '发布批次'])
     wrapper.unmount()
   })
 
   it('shows a 登录 link to anonymous readers', async () => {
     signedInAs(['search', 'entries:read'], { authenticated: false, via: 'anonymous', user: null, anonymous_access: true })
     const wrapper = await mountHeader()
-    expect(navText(wrapper)).toEqual(['类案检索', '警示案例', '办案指引', '权力清单'])
+    expect(navText(wrapper)).toEqual(['类案检索', '类案比对', '警示案例', '办案指引', '权力清单'])
     expect(wrapper.find('[data-testid="sign-in-link"]').text()).toBe('登录')
     expect(wrapper.find('[data-testid="user-menu"]').exists()).toBe(false)
     wrapper.unmount()
