@@ -19,6 +19,7 @@ from kb.components.entry_folder import add_passage, fold_chunks
 from kb.components.query_normalizer import QueryNormalizer
 from kb.components.text_embedder import KbTextEmbedder
 from kb.config import Settings
+from kb.elements.outcomes import extract_outcomes
 from kb.errors import EntryNotFound, EntryRetracted, KBError
 from kb.models import FACET_KEYS, Entry, EntryKind, SearchHit
 from kb.pipelines.search import build_search_pipeline, run_search_pipeline
@@ -312,6 +313,29 @@ class KnowledgeBase:
         query = "\n".join(p for p in parts if p)[:3000] or entry.title
         request = SearchRequest(query=query, page_size=min(top_k, 100), exclude_ids=[entry_id])
         return self.search(request).hits
+
+    def cases_concerning(self, entry_id: str, top_k: int = 10) -> list[SearchHit]:
+        """The other direction of `related`: for a guideline article or a power-list item, the cases that concern the
+        decision it governs (its 处理结果 words, e.g. 不起诉, as a filter when the item names one; its title, stage
+        and text as the query). For a case: its similar cases."""
+        stored = self._public_version(entry_id) or self.records.get(entry_id)
+        entry = stored.entry
+        if entry.kind == EntryKind.CASE:
+            return self.similar(entry_id, top_k)
+        text = "\n".join(s.text for s in entry.sections)
+        outcomes = extract_outcomes(f"{entry.title}\n{text}")
+        words = [entry.title, entry.stage or "", *outcomes, entry.power_subject or ""]
+        query = " ".join(w for w in words if w) or entry.title
+        filters: dict[str, list[str]] = {"kind": [EntryKind.CASE.value]}
+        if entry.line:
+            filters["line"] = [entry.line]
+        if outcomes:
+            narrowed = self.search(
+                SearchRequest(query=query, filters={**filters, "outcomes": outcomes}, page_size=top_k)
+            )
+            if narrowed.hits:
+                return narrowed.hits
+        return self.search(SearchRequest(query=query, filters=filters, page_size=top_k)).hits
 
     def related(self, entry_id: str, top_k: int = 5) -> dict[str, list[SearchHit]]:
         """The guideline articles and power-list items that concern the same decisions as this case."""

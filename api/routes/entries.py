@@ -100,6 +100,19 @@ async def similar_entries(
     return SimilarResponse(hits=[Hit.from_hit(h) for h in hits])
 
 
+@router.get(
+    "/entries/{entry_id}/cases",
+    response_model=SimilarResponse,
+    summary="涉及该指引条文或权力清单事项所规定决定的案例（关联的反方向）",
+)
+async def cases_concerning(
+    entry_id: str, kb: KBDep, principal: PrincipalDep, top_k: Annotated[int, Query(ge=1, le=50)] = 10
+) -> SimilarResponse:
+    await run_in_threadpool(readable_entry, kb, principal, entry_id)
+    hits = await run_in_threadpool(kb.cases_concerning, entry_id, top_k)
+    return SimilarResponse(hits=[Hit.from_hit(h) for h in hits])
+
+
 @router.get("/entries/{entry_id}/related", response_model=RelatedResponse, summary="适用的办案指引条文与权力清单事项")
 async def related_entries(entry_id: str, kb: KBDep, principal: PrincipalDep) -> RelatedResponse:
     await run_in_threadpool(readable_entry, kb, principal, entry_id)

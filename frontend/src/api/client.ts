@@ -236,6 +236,11 @@ export function getSimilar(id: string, topK = 5, signal?: AbortSignal): Promise<
   return request<SimilarResponse>(`/entries/${encodeURIComponent(id)}/similar`, { query: { top_k: topK }, signal })
 }
 
+/** The other direction of getRelated: the cases whose decision a guideline article or power-list item governs. */
+export function getConcerningCases(id: string, topK = 8, signal?: AbortSignal): Promise<SimilarResponse> {
+  return request<SimilarResponse>(`/entries/${encodeURIComponent(id)}/cases`, { query: { top_k: topK }, signal })
+}
+
 export function getRelated(id: string, signal?: AbortSignal): Promise<RelatedResponse> {
   return request<RelatedResponse>(`/entries/${encodeURIComponent(id)}/related`, { signal })
 }

@@ -173,6 +173,8 @@ export const zh = {
     noRelated: '暂无关联的办案指引或权力清单事项',
     similar: '类似案例',
     noSimilar: '暂无类似案例',
+    concerningCases: '涉及此事项的案例',
+    noConcerningCases: '暂无涉及此事项的案例',
     sectionsNav: '目录',
     contents: '正文',
     noSections: '该条目没有正文内容。',

@@ -98,6 +98,11 @@ def test_entry_similar_related_and_versions(client: TestClient) -> None:
     related = client.get(f"/api/entries/{entry_id}/related").json()
     assert related["power_items"] and related["guideline_articles"]
     assert any("附条件不起诉" in p["title"] for p in related["power_items"])
+    # ... and back: from that power-list item to the cases whose decision it governs
+    item = next(p for p in related["power_items"] if "附条件不起诉" in p["title"])
+    cases = client.get(f"/api/entries/{item['id']}/cases").json()["hits"]
+    assert cases and all(h["kind"] == "case" for h in cases)
+    assert all("附条件不起诉" in h["outcomes"] for h in cases) and entry_id in {h["id"] for h in cases}
     _assert_problem(client.get(f"/api/entries/{entry_id}", params={"version": 7}), 404, "entry_not_found")
     _assert_problem(client.get("/api/entries/does-not-exist"), 404, "entry_not_found")
 

@@ -82,3 +82,28 @@ describe('EntryView and the workflow', () => {
     expect(second.wrapper.find('[data-testid="workflow-notice"]').text()).toContain('已撤回（与新司法解释不一致）')
   })
 })
+
+describe('EntryView links both ways', () => {
+  it('lists, on a power-list item, the cases whose decision it governs', async () => {
+    const item = entryDetail('e1', { kind: 'power_item', title: '作出附条件不起诉决定', case_type: null })
+    const hit = { id: 'c9', kind: 'case', title: '张某某盗窃案（示例）', number: '示例刑-001', case_type: '典型案例', outcomes: ['附条件不起诉'] }
+    const { wrapper, calls } = await mountEntry(READER, {
+      'GET /api/entries/e1': ok(item),
+      'GET /api/entries/e1/cases': { hits: [hit] },
+    })
+    const panel = wrapper.find('[data-testid="concerning-cases"]')
+    expect(panel.find('h2').text()).toBe('涉及此事项的案例')
+    expect(panel.find('a').attributes('href')).toBe('/entries/c9')
+    expect(panel.text()).toContain('附条件不起诉')
+    expect(calls.some((c) => c.path === '/api/entries/e1/cases' && c.query.get('top_k') === '8')).toBe(true)
+  })
+
+  it('does not show the panel on a case, nor ask for it', async () => {
+    const { wrapper, calls } = await mountEntry(READER, {
+      'GET /api/entries/e1': ok(entryDetail('e1')),
+      'GET /api/entries/e1/cases': { hits: [] },
+    })
+    expect(wrapper.find('[data-testid="concerning-cases"]').exists()).toBe(false)
+    expect(calls.some((c) => c.path === '/api/entries/e1/cases')).toBe(false)
+  })
+})
