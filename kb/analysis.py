@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -81,8 +81,7 @@ class SimilarCase:
 
     @property
     def elements(self) -> Elements:
-        e = self.entry
-        return Elements(list(e.charges), list(e.outcomes), list(e.factors), list(e.provisions), e.line)
+        return entry_elements(self.entry)
 
 
 @dataclass(frozen=True)
@@ -112,18 +111,22 @@ class CaseAnalysis:
     divergence: Divergence
 
 
-def query_elements(analysis: Any, text: str) -> Elements:
-    """The query's elements. A pasted case states its facts rather than naming its charge, so charges are read as
-    from a case's 基本案情 (盗窃手机 → 盗窃罪) and added to those the query analysis named; outcomes and provisions as
-    the query analysis found them; factors by the factor extractor over the whole text."""
-    charges = list(dict.fromkeys([*analysis.charges, *extract_charges_from_case({"facts": text})]))
+def query_elements(analysis: Mapping[str, Any], text: str) -> Elements:
+    """The query's elements, from the search's own query analysis (`SearchResult.analysis`). A pasted case states its
+    facts rather than naming its charge, so charges are also read as from a case's 基本案情 (盗窃手机 → 盗窃罪);
+    outcomes and provisions as the query analysis found them; factors by the factor extractor over the whole text."""
+    charges = list(dict.fromkeys([*analysis.get("charges", []), *extract_charges_from_case({"facts": text})]))
     return Elements(
         charges=charges,
-        outcomes=list(analysis.outcomes),
+        outcomes=list(analysis.get("outcomes", [])),
         factors=extract_factors(text),
-        provisions=list(analysis.provisions),
-        line=analysis.line,
+        provisions=list(analysis.get("provisions", [])),
+        line=analysis.get("line"),
     )
+
+
+def entry_elements(entry: Entry) -> Elements:
+    return Elements(list(entry.charges), list(entry.outcomes), list(entry.factors), list(entry.provisions), entry.line)
 
 
 def _jaccard(a: Iterable[str], b: Iterable[str]) -> float:
@@ -236,8 +239,7 @@ def analyze_case(kb: Any, text: str, *, top_k: int = 20, filters: dict[str, list
     """The whole analysis for one query case (kb: a KnowledgeBase)."""
     wanted = {"kind": ["case"], **{k: v for k, v in (filters or {}).items() if v}}
     result = kb.search(SearchRequest(query=text, filters=wanted, page_size=top_k))
-    analysis = kb.normalizer.run(query=text)["analysis"]
-    query = query_elements(analysis, text)
+    query = query_elements(result.analysis, text)
     if not query.charges:
         inferred = infer_charges(result.hits, INFER_FROM, INFER_MIN_SHARE)
         query = replace(query, inferred_charges=sorted(inferred, key=lambda c: -inferred[c]))
@@ -250,8 +252,7 @@ def analyze_case(kb: Any, text: str, *, top_k: int = 20, filters: dict[str, list
     cases = []
     for (hit, entry), tokens in zip(entries, case_tokens, strict=True):
         label, weight = authority_of(entry)
-        found = SimilarCase(hit.entry_id, entry, hit.passage, 0.0, label, weight)
-        score = similarity(cosine(query_vector, vectors.vector(tokens)), query, found.elements)
+        score = similarity(cosine(query_vector, vectors.vector(tokens)), query, entry_elements(entry))
         cases.append(SimilarCase(hit.entry_id, entry, hit.passage, score, label, weight))
     distribution, total = outcome_distribution(cases)
     divergence = find_divergence(cases, DIVERGENCE_SIMILARITY, query.values("charges"))
