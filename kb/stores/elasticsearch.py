@@ -9,8 +9,10 @@ Modules: the mapping and documents (`elasticsearch_mapping`), filters (`elastics
 alias (`elasticsearch_indices`), errors (`elasticsearch_errors`), shared plumbing (`elasticsearch_base`), writes
 (`elasticsearch_writes`), retrieval (`elasticsearch_retrieval`), facets and meta statistics (`elasticsearch_stats`).
 
-- BM25F over the jieba terms: one `combined_fields` clause per query term (boost = its weight) over `tokens` and
-  `title_tokens`; filters in filter context. No query_string: nothing a user types is parsed as syntax.
+- BM25F over the jieba terms: the title is written into `tokens` `title_weight` times at index time, and a query is
+  one `term` clause per query term (boost = its weight) on that one field; filters on closed fields (kind, line,
+  case_type) run as exclusions, the others in filter context (kb.stores.elasticsearch_filters.search_clauses).
+  No query_string: nothing a user types is parsed as syntax.
 - Dense: `knn` with the filter applied during the HNSW search, num_candidates = 2 x k.
 - Hybrid fusion happens in the pipeline (weighted RRF on the client: Elasticsearch's RRF needs a paid licence).
 - Errors: connection refused, timeouts (`timeout_s` per request, no retry on timeout), TLS and credential failures
@@ -40,6 +42,7 @@ from kb.stores.elasticsearch_filters import translate_filters
 from kb.stores.elasticsearch_indices import IndexState, VersionedAlias
 from kb.stores.elasticsearch_mapping import (
     INTERNAL_FIELDS,
+    MAX_TITLE_WEIGHT,
     SequenceClock,
     build_mapping,
     index_settings,
@@ -64,7 +67,8 @@ class ElasticsearchChunkStore(FacetStatsMixin, WriteMixin, RetrievalMixin, Elast
     :param username: basic-auth user; `password` is a Secret.
     :param ca_certs: CA bundle for TLS; `verify_certs` turns certificate checks off when False.
     :param timeout_s: per-request timeout for reads; writes get `write_timeout_s` (default max(30, 6 x timeout_s)).
-    :param title_weight: weight of `_title_tokens` relative to the body text in BM25F (0, or at least 1).
+    :param title_weight: how many times `_title_tokens` count in BM25F relative to the body text: a whole number
+        0-10 (the title is written that many times into the index text; a change needs `kb reindex`).
     :param max_query_terms: longer queries keep the terms with the largest weights.
     :param shards: primary shards of new indices (1 keeps BM25 statistics global).
     :param vector_index_type: "hnsw" (float vectors) or "int8_hnsw" (quantised: smaller, slightly less exact).
@@ -83,7 +87,7 @@ class ElasticsearchChunkStore(FacetStatsMixin, WriteMixin, RetrievalMixin, Elast
         verify_certs: bool = True,
         timeout_s: float = 5.0,
         write_timeout_s: float | None = None,
-        title_weight: float = 2.0,
+        title_weight: int = 2,
         max_query_terms: int = 64,
         shards: int = 1,
         vector_index_type: str = "hnsw",
@@ -94,13 +98,14 @@ class ElasticsearchChunkStore(FacetStatsMixin, WriteMixin, RetrievalMixin, Elast
         if timeout_s <= 0 or (write_timeout_s is not None and write_timeout_s <= 0):
             msg = f"timeouts must be > 0, got {timeout_s}, {write_timeout_s}"
             raise ValueError(msg)
-        if not (title_weight == 0 or title_weight >= 1) or max_query_terms <= 0 or shards <= 0:
+        whole_weight = isinstance(title_weight, int | float) and float(title_weight).is_integer()
+        if not (whole_weight and 0 <= title_weight <= MAX_TITLE_WEIGHT) or max_query_terms <= 0 or shards <= 0:
             msg = (
-                "need title_weight 0 or >= 1 (a combined_fields weight), max_query_terms > 0, shards > 0; "
-                f"got {title_weight}, {max_query_terms}, {shards}"
+                f"need title_weight a whole number 0-{MAX_TITLE_WEIGHT} (the title is indexed that many times), "
+                f"max_query_terms > 0, shards > 0; got {title_weight}, {max_query_terms}, {shards}"
             )
             raise ValueError(msg)
-        mapping = build_mapping(embedding_dim, vector_index_type=vector_index_type)
+        mapping = build_mapping(embedding_dim, title_weight=int(title_weight), vector_index_type=vector_index_type)
         super().__init__(hosts=hosts, index=index, custom_mapping=mapping, api_key=api_key, api_key_id=None)
         self.url = hosts
         self.embedding_dim = embedding_dim
@@ -110,7 +115,7 @@ class ElasticsearchChunkStore(FacetStatsMixin, WriteMixin, RetrievalMixin, Elast
         self.verify_certs = verify_certs
         self.timeout_s = float(timeout_s)
         self.write_timeout_s = float(write_timeout_s) if write_timeout_s else max(30.0, 6 * self.timeout_s)
-        self.title_weight = float(title_weight)
+        self.title_weight = int(title_weight)
         self.max_query_terms = max_query_terms
         self.shards = shards
         self.vector_index_type = vector_index_type
@@ -156,7 +161,7 @@ class ElasticsearchChunkStore(FacetStatsMixin, WriteMixin, RetrievalMixin, Elast
                 self._client = self._new_client()
             client = self._client
             try:
-                state = self.indices.state(client, embedding_dim=self.embedding_dim)
+                state = self.indices.state(client, embedding_dim=self.embedding_dim, title_weight=self.title_weight)
                 if not state.indices:
                     # First use: the first versioned index behind the alias. If this process has seen an index
                     # there before, it was deleted behind our back: the new one is flagged for a reindex.
@@ -166,7 +171,7 @@ class ElasticsearchChunkStore(FacetStatsMixin, WriteMixin, RetrievalMixin, Elast
                     )
                     if lost:
                         logger.error("index behind alias %s was missing; recreated it empty", self._index)
-                    state = self.indices.state(client, embedding_dim=self.embedding_dim)
+                    state = self.indices.state(client, embedding_dim=self.embedding_dim, title_weight=self.title_weight)
                 self._state = state
                 self._seen_index = True
             except Exception as exc:

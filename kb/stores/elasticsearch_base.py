@@ -31,7 +31,7 @@ class EsPlumbing:
     timeout_s: float
     write_timeout_s: float
     embedding_dim: int | None
-    title_weight: float
+    title_weight: int
     max_query_terms: int
     indices: VersionedAlias
     _lock: threading.RLock

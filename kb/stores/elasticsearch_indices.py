@@ -68,7 +68,7 @@ class VersionedAlias:
         found = client.options(ignore_status=404).indices.get_alias(name=self.alias)
         return sorted(name for name in found if name != "error" and isinstance(found[name], dict))
 
-    def state(self, client: Elasticsearch, *, embedding_dim: int | None) -> IndexState:
+    def state(self, client: Elasticsearch, *, embedding_dim: int | None, title_weight: int) -> IndexState:
         indices = self.behind_alias(client)
         legacy = False
         if not indices and client.indices.exists(index=self.alias):
@@ -89,6 +89,11 @@ class VersionedAlias:
             found = state.schema if state.schema is not None else "未知（非本程序创建）"
             state.problem = (
                 f"索引 {indices[0]} 的结构版本为 {found}，本程序需要 {SCHEMA_VERSION}；请运行 kb reindex 重建索引"
+            )
+        elif meta.get("title_weight") != title_weight:
+            state.problem = (
+                f"索引 {indices[0]} 按标题权重 {meta.get('title_weight')} 建立，配置的标题权重为 {title_weight}；"
+                "请运行 kb reindex 重建索引"
             )
         elif embedding_dim is not None and state.dims is not None and state.dims != embedding_dim:
             state.problem = (

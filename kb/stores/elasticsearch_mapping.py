@@ -4,18 +4,27 @@ One ES document per chunk:
 
     id            keyword (also the `_id`)
     content       the chunk text, stored for display, not indexed
-    tokens        jieba-segmented text (`meta["_tokens"]`, the same terms as the SQLite store's FTS index),
-                  on a `whitespace`-analysed text field: Haystack's default mapping would split Chinese into single
-                  characters. Kept in `_source` (partial updates re-index from it) but never returned.
-    title_tokens  `meta["_title_tokens"]`, searched with a boost
+    tokens        the BM25F text: the jieba-segmented body (`meta["_tokens"]`, the same terms as the SQLite store's
+                  FTS index) followed by the title terms (`meta["_title_tokens"]`) written `title_weight` times, on
+                  a `whitespace`-analysed text field (Haystack's default mapping would split Chinese into single
+                  characters). Repeating the title is BM25F done at index time: a title term's frequency and the
+                  title's length count `title_weight` times, exactly as the embedded store scores them, and a
+                  query is a plain disjunction of `term` clauses on one field, which Lucene can skip through
+                  (a `combined_fields` clause per term over two fields scored every matching chunk: 2-3x slower
+                  at 100k chunks). Kept in `_source` (partial updates re-index from it) but never returned.
+    open_meta     the names of the closed meta fields (CLOSED_META: kind, line, case_type) whose value is not one
+                  of their known values (missing, a list, anything else): filters on closed fields are run as
+                  exclusions (kb.stores.elasticsearch_filters.search_clauses) and need to know which chunks are
+                  outside the closed set to stay exact
     meta.*        every META_KEYS value as keyword (year/version/chunk_index integer, illustrative boolean,
                   publish_date date); other meta strings map to keyword, `_`-prefixed meta is stored only
     embedding     dense_vector, dims from the embedder, HNSW, cosine; not kept in `_source` (a search that
                   returns 100 chunks would otherwise parse 100 vectors as JSON): read back from doc values
     seq           write order (filter_documents returns documents in the order they were written)
 
-The mapping carries `_meta.kb_schema`: a store whose SCHEMA_VERSION differs, or whose embedding size differs,
-asks for `kb reindex` (which builds a new index beside the old one) instead of writing into a mismatched index.
+The mapping carries `_meta.kb_schema` and `_meta.title_weight`: a store whose SCHEMA_VERSION, title weight or
+embedding size differs from the index asks for `kb reindex` (which builds a new index beside the old one) instead
+of writing into a mismatched index.
 """
 
 from __future__ import annotations
@@ -30,19 +39,26 @@ from haystack import Document
 from haystack.dataclasses import ByteStream, SparseEmbedding
 
 from kb.errors import ConfigError
-from kb.models import META_KEYS
+from kb.models import CASE_TYPES, LINES, META_KEYS, EntryKind
 from kb.stores.documents import make_document
 from kb.stores.sqlite_filters import INDEX_TEXT_KEYS
 from kb.stores.sqlite_fts import index_terms
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 INTEGER_META = frozenset({"year", "version", "chunk_index"})
 BOOLEAN_META = frozenset({"illustrative"})
 DATE_META = frozenset({"publish_date"})
 # Chunk meta written by kb.chunking beyond META_KEYS.
 EXTRA_KEYWORD_META = ("section_label", "path", "heading")
 # _source fields that are never returned as part of a Document.
-INTERNAL_FIELDS = ("tokens", "title_tokens", "seq")
+INTERNAL_FIELDS = ("tokens", "open_meta", "seq")
+# Single-valued meta fields with a closed set of values (filters on them run as exclusions, see open_meta).
+CLOSED_META: dict[str, frozenset[str]] = {
+    "kind": frozenset(k.value for k in EntryKind),
+    "line": frozenset(LINES),
+    "case_type": frozenset(CASE_TYPES),
+}
+MAX_TITLE_WEIGHT = 10
 # Where the vectors are read from (doc values: float32, as indexed).
 VECTOR_FIELDS = ["embedding"]
 VECTOR_INDEX_TYPES = ("hnsw", "int8_hnsw")
@@ -65,6 +81,7 @@ def meta_properties() -> dict[str, Any]:
 def build_mapping(
     embedding_dim: int | None,
     *,
+    title_weight: int = 2,
     similarity: str = "cosine",
     vector_index_type: str = "hnsw",
 ) -> dict[str, Any]:
@@ -82,7 +99,7 @@ def build_mapping(
         vector["dims"] = embedding_dim
     text = {"type": "text", "analyzer": "whitespace", "index_options": "freqs"}
     return {
-        "_meta": {"kb_schema": SCHEMA_VERSION, "embedding_dim": embedding_dim},
+        "_meta": {"kb_schema": SCHEMA_VERSION, "embedding_dim": embedding_dim, "title_weight": title_weight},
         "_source": {"excludes": ["embedding"]},
         "date_detection": False,
         "numeric_detection": False,
@@ -105,7 +122,7 @@ def build_mapping(
             "id": {"type": "keyword"},
             "content": {"type": "text", "index": False},
             "tokens": text,
-            "title_tokens": text,
+            "open_meta": {"type": "keyword"},
             "embedding": vector,
             "blob": {"type": "object", "enabled": False},
             "sparse_embedding": {"type": "object", "enabled": False},
@@ -144,7 +161,17 @@ class SequenceClock:
         return self._last
 
 
-def to_source(doc: Document, seq: int, embedding_dim: int | None) -> dict[str, Any]:
+def bm25f_text(body: str, title: str, title_weight: int) -> str:
+    """The `tokens` field: the body terms, then the title terms `title_weight` times (BM25F at index time)."""
+    return " ".join(part for part in (body, *([title] * title_weight)) if part)
+
+
+def open_meta(meta: Mapping[str, Any]) -> list[str]:
+    """The CLOSED_META fields whose value is not a single known value."""
+    return [key for key, known in CLOSED_META.items() if not (isinstance(meta.get(key), str) and meta[key] in known)]
+
+
+def to_source(doc: Document, seq: int, embedding_dim: int | None, title_weight: int = 2) -> dict[str, Any]:
     """The `_source` of one Document. Segments `content` with jieba when `_tokens` is missing."""
     meta = {k: v for k, v in doc.meta.items() if k not in INDEX_TEXT_KEYS}
     if "_tokens" in doc.meta:
@@ -155,10 +182,15 @@ def to_source(doc: Document, seq: int, embedding_dim: int | None) -> dict[str, A
         tokens = index_text(segment(doc.content), doc.id)
     else:
         tokens = ""
-    source: dict[str, Any] = {"id": doc.id, "meta": meta, "tokens": tokens, "seq": seq}
     title = doc.meta.get("_title_tokens")
-    if title:
-        source["title_tokens"] = index_text(title, doc.id)
+    title_terms = index_text(title, doc.id) if title else ""
+    source: dict[str, Any] = {
+        "id": doc.id,
+        "meta": meta,
+        "tokens": bm25f_text(tokens, title_terms, title_weight),
+        "open_meta": open_meta(meta),
+        "seq": seq,
+    }
     if doc.content is not None:
         source["content"] = doc.content
     if doc.embedding is not None:

@@ -1,8 +1,9 @@
 """Retrieval of the Elasticsearch store: BM25F over the pre-segmented terms, kNN over the vectors, term statistics.
 
-BM25: one `combined_fields` clause per query term (boost = the term's weight) over `tokens` and `title_tokens^w`:
-BM25F as the embedded store scores it (title term frequencies and length count w times), with no query syntax —
-each clause's text is a single whitespace-free term. Dense: `knn` with the filter applied inside the HNSW search.
+BM25: one `term` clause per query term (boost = the term's weight) on `tokens`, which holds the body terms and the
+title terms `title_weight` times (kb.stores.elasticsearch_mapping): BM25F as the embedded store scores it, with no
+query syntax. Filters are arranged as exclusions where they can be (kb.stores.elasticsearch_filters.search_clauses)
+so that Lucene can skip through the disjunction. Dense: `knn` with the filter applied inside the HNSW search.
 Equal scores are ordered by id here, on the client: Lucene breaks ties by internal doc id, which changes when segments
 merge, so two identical searches could otherwise order (and page) tied chunks differently. A few spare hits are asked
 for so that ties at the cut are settled by id too (an ES-side sort on [_score, id] cost more at 100k chunks).
@@ -20,7 +21,7 @@ from haystack import Document
 
 from kb.errors import ConfigError, InvalidQuery
 from kb.stores.elasticsearch_base import EsPlumbing
-from kb.stores.elasticsearch_filters import translate_filters
+from kb.stores.elasticsearch_filters import search_clauses
 from kb.stores.elasticsearch_mapping import INTERNAL_FIELDS
 from kb.stores.sqlite_fts import index_terms, strongest, token_weights
 
@@ -56,14 +57,8 @@ class RetrievalMixin(EsPlumbing):
         if not weights:
             return []
         weights = strongest(weights, self.max_query_terms)
-        fields = ["tokens", f"title_tokens^{self.title_weight:g}"] if self.title_weight > 0 else ["tokens"]
-        should = [
-            {"combined_fields": {"query": term, "fields": fields, "boost": weight}} for term, weight in weights.items()
-        ]
-        bool_query: dict[str, Any] = {"should": should, "minimum_should_match": 1}
-        clause = translate_filters(filters)
-        if clause is not None:
-            bool_query["filter"] = [clause]
+        should = [{"term": {"tokens": {"value": term, "boost": weight}}} for term, weight in weights.items()]
+        bool_query: dict[str, Any] = {"should": should, "minimum_should_match": 1, **search_clauses(filters)}
         body = self._search(
             "检索",
             query={"bool": bool_query},
@@ -138,9 +133,9 @@ class RetrievalMixin(EsPlumbing):
             "k": top_k + SPARE,
             "num_candidates": min(10_000, max(num_candidates or NUM_CANDIDATES_FACTOR * top_k, top_k, 50)),
         }
-        clause = translate_filters(filters)
-        if clause is not None:
-            knn["filter"] = clause
+        clauses = search_clauses(filters)
+        if clauses:
+            knn["filter"] = {"bool": clauses}
         body = self._search(
             "向量检索",
             knn=knn,

@@ -19,7 +19,7 @@ from kb.errors import KBError, StoreUnavailable
 from kb.stores.elasticsearch_base import EsPlumbing
 from kb.stores.elasticsearch_errors import IndexWriteError, bulk_failures
 from kb.stores.elasticsearch_filters import translate_filters
-from kb.stores.elasticsearch_mapping import hit_vector, to_source
+from kb.stores.elasticsearch_mapping import CLOSED_META, hit_vector, open_meta, to_source
 from kb.stores.sqlite_filters import INDEX_TEXT_KEYS
 
 logger = logging.getLogger(__name__)
@@ -84,7 +84,7 @@ class WriteMixin(EsPlumbing):
         Items rejected for any other reason roll back the documents this call created, then raise IndexWriteError.
         """
         target = self._target()
-        sources = [to_source(doc, self._clock.next(), self.embedding_dim) for doc in documents]
+        sources = [to_source(doc, self._clock.next(), self.embedding_dim, self.title_weight) for doc in documents]
         created: list[str] = []
         written = 0
         conflicts: list[str] = []
@@ -155,9 +155,12 @@ class WriteMixin(EsPlumbing):
         """Ids of the documents matching `query` in `target` (paged by id; no scroll context to clean up)."""
         return list(self._matching(target, query, vectors=False))
 
-    def _matching(self, target: str, query: dict[str, Any], *, vectors: bool) -> dict[str, list[float] | None]:
-        """Id -> embedding (when `vectors`, else None) of the documents matching `query` in `target`."""
-        found: dict[str, list[float] | None] = {}
+    def _matching(
+        self, target: str, query: dict[str, Any], *, vectors: bool, source: list[str] | None = None
+    ) -> dict[str, tuple[list[float] | None, dict[str, Any]]]:
+        """Id -> (embedding when `vectors`, else None; the `source` fields of `_source`) of the documents matching
+        `query` in `target`."""
+        found: dict[str, tuple[list[float] | None, dict[str, Any]]] = {}
         after: list[Any] | None = None
         extra = self._vector_fields(target) if vectors else {}
         while True:
@@ -168,14 +171,14 @@ class WriteMixin(EsPlumbing):
                 query={"bool": {"filter": [query]}},
                 sort=[{"id": "asc"}],
                 size=PAGE,
-                source=False,
+                source=source or False,
                 track_total_hits=False,
                 **extra,
                 **page,
             )
             hits = body["hits"]["hits"]
             for hit in hits:
-                found[str(hit["_id"])] = hit_vector(hit) if vectors else None
+                found[str(hit["_id"])] = (hit_vector(hit) if vectors else None, hit.get("_source") or {})
             if len(hits) < PAGE:
                 return found
             after = hits[-1]["sort"]
@@ -237,14 +240,20 @@ class WriteMixin(EsPlumbing):
         self._usable()
         target = self._target()
         # An update re-indexes the document from its _source, which holds no vector: each update carries it along.
-        vectors = self._matching(target, query, vectors=True)
+        # A change to a closed meta field (kind, line, case_type) recomputes the chunk's open_meta from its merged meta.
+        closed = [f"meta.{key}" for key in CLOSED_META] if CLOSED_META.keys() & meta.keys() else None
+        matching = self._matching(target, query, vectors=True, source=closed)
 
         def update(doc_id: str) -> list[dict[str, Any]]:
-            vector = vectors[doc_id]
-            partial: dict[str, Any] = {"meta": meta} if vector is None else {"meta": meta, "embedding": vector}
+            vector, current = matching[doc_id]
+            partial: dict[str, Any] = {"meta": meta}
+            if closed is not None:
+                partial["open_meta"] = open_meta({**(current.get("meta") or {}), **meta})
+            if vector is not None:
+                partial["embedding"] = vector
             return [{"update": {"_index": target, "_id": doc_id}}, {"doc": partial}]
 
-        return self._bulk_ids(target, list(vectors), "更新", update)
+        return self._bulk_ids(target, list(matching), "更新", update)
 
 
 def _required(filters: dict[str, Any], method: str) -> dict[str, Any]:

@@ -14,10 +14,10 @@ from pydantic import SecretStr
 
 from kb.config import EsSettings, Settings
 from kb.errors import ConfigError, InvalidFilter, KBError, StoreUnavailable
-from kb.models import META_KEYS
+from kb.models import META_KEYS, EntryKind
 from kb.stores.elasticsearch import ElasticsearchChunkStore, build_es_store
 from kb.stores.elasticsearch_errors import is_index_not_found, redact_url, translate_error
-from kb.stores.elasticsearch_filters import MATCH_ALL, MATCH_NONE, translate_filters
+from kb.stores.elasticsearch_filters import MATCH_ALL, MATCH_NONE, search_clauses, translate_filters
 from kb.stores.elasticsearch_indices import check_alias_name
 from kb.stores.elasticsearch_mapping import SequenceClock, build_mapping, from_source, hit_vector, to_source
 
@@ -75,13 +75,36 @@ def test_invalid_filters_get_a_chinese_error(filters: dict[str, Any], message: s
         translate_filters(filters)
 
 
+def test_search_clauses_turn_closed_fields_and_negations_into_exclusions() -> None:
+    kind_case = {"field": "meta.kind", "operator": "in", "value": ["case"]}
+    not_law = {"field": "meta.kind", "operator": "not in", "value": ["law"]}
+    charge = {"field": "meta.charges", "operator": "==", "value": "盗窃罪"}
+    clauses = search_clauses({"operator": "AND", "conditions": [kind_case, not_law, charge]})
+    assert clauses["filter"] == [{"term": {"meta.charges": "盗窃罪"}}]
+    excluded = clauses["must_not"][0]["bool"]["filter"][0]["terms"]["meta.kind"]
+    assert set(excluded) == {k.value for k in EntryKind} - {"case"}
+    assert clauses["must_not"][0]["bool"]["must_not"] == [{"term": {"open_meta": "kind"}}]
+    assert clauses["must_not"][1] == {
+        "bool": {"filter": [{"term": {"open_meta": "kind"}}], "must_not": [{"terms": {"meta.kind": ["case"]}}]}
+    }
+    assert clauses["must_not"][2] == {"terms": {"meta.kind": ["law"]}}
+    # not a closed field, an unknown value, a lone comparison, nothing at all
+    assert search_clauses(charge) == {"filter": [{"term": {"meta.charges": "盗窃罪"}}]}
+    unknown = {"field": "meta.line", "operator": "==", "value": "其他检察"}
+    assert search_clauses(unknown) == {"filter": [{"term": {"meta.line": "其他检察"}}]}
+    assert search_clauses(None) == {} and search_clauses({}) == {}
+    with pytest.raises(InvalidFilter):
+        search_clauses({"operator": "AND", "conditions": [{"field": "meta.kind", "operator": "in", "value": "case"}]})
+
+
 # --- mapping and documents ---------------------------------------------------------------------------------------
 
 
 def test_mapping_has_whitespace_text_keyword_meta_and_hnsw_vectors() -> None:
     mapping = build_mapping(384)
     props = mapping["properties"]
-    assert props["tokens"]["analyzer"] == "whitespace" and props["title_tokens"]["analyzer"] == "whitespace"
+    assert props["tokens"]["analyzer"] == "whitespace" and "title_tokens" not in props
+    assert props["open_meta"] == {"type": "keyword"} and mapping["_meta"]["title_weight"] == 2
     assert props["content"] == {"type": "text", "index": False}
     assert props["embedding"]["dims"] == 384 and props["embedding"]["similarity"] == "cosine"
     assert props["embedding"]["index_options"]["type"] == "hnsw"
@@ -109,7 +132,10 @@ def test_documents_round_trip_and_index_text_is_normalised() -> None:
         blob=ByteStream(data=b"\x00\x01", mime_type="application/octet-stream"),
     )
     source = to_source(doc, seq=7, embedding_dim=2)
-    assert source["tokens"] == "张某 盗窃 and rock" and source["title_tokens"] == "张某 盗窃案"
+    # BM25F at index time: the title terms follow the body terms title_weight (2) times
+    assert source["tokens"] == "张某 盗窃 and rock 张某 盗窃案 张某 盗窃案"
+    assert to_source(doc, seq=7, embedding_dim=2, title_weight=0)["tokens"] == "张某 盗窃 and rock"
+    assert source["open_meta"] == ["kind", "line", "case_type"]
     assert "_tokens" not in source["meta"] and source["seq"] == 7
     assert "embedding" in source  # sent with the document; the mapping keeps it out of the stored _source
     hit = {"_source": json.loads(json.dumps(source)), "fields": {"embedding": [[0.5, 0.5]]}}
@@ -170,8 +196,10 @@ def test_secrets_never_reach_to_dict(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_init_checks_its_arguments() -> None:
-    with pytest.raises(ValueError, match="title_weight"):
-        ElasticsearchChunkStore(title_weight=0.5)
+    for weight in (0.5, 1.5, -1, 11):
+        with pytest.raises(ValueError, match="title_weight"):
+            ElasticsearchChunkStore(title_weight=weight)  # type: ignore[arg-type]
+    assert ElasticsearchChunkStore(title_weight=3.0).title_weight == 3  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="embedding_dim"):
         ElasticsearchChunkStore(embedding_dim=0)
     with pytest.raises(ConfigError):
