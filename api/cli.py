@@ -70,7 +70,8 @@ def init(
     if demo:
         demo_dir = demo_corpus_dir()
         _seed_demo_embeddings(settings, demo_dir)
-        report = _ingest_with_progress(kb, [demo_dir / "cases", demo_dir / "guidelines", demo_dir / "power_list"])
+        sources = [demo_dir / "cases", demo_dir / "guidelines", demo_dir / "power_list", demo_dir / "laws"]
+        report = _ingest_with_progress(kb, sources)
         _print_report(report, as_json=False)
         _print_demo_accounts(settings)
         if not report.ok:
@@ -103,7 +104,7 @@ def _seed_demo_embeddings(settings: Settings, demo_dir: Path) -> None:
         console.print(f"已载入示例语料的向量缓存：{added} 条")
 
 
-def _ingest_with_progress(kb: Any, paths: list[Path], *, publish: bool = True) -> Any:
+def _ingest_with_progress(kb: Any, paths: list[Path], *, publish: bool = True, kind: str | None = None) -> Any:
     from ingest.pipeline import expand_paths, ingest_paths
 
     files = list(expand_paths(paths))
@@ -120,7 +121,7 @@ def _ingest_with_progress(kb: Any, paths: list[Path], *, publish: bool = True) -
         def on_file(report: Any) -> None:
             progress.update(task, advance=1, description=report.name[:40])
 
-        return ingest_paths(kb, files, on_file=on_file, publish=publish)
+        return ingest_paths(kb, files, on_file=on_file, publish=publish, kind=kind)
 
 
 def _print_report(report: Any, *, as_json: bool) -> None:
@@ -160,12 +161,24 @@ def ingest(
     draft: Annotated[
         bool, typer.Option("--draft", help="存为草稿，经审核发布后才能被检索（默认：已发布材料直接发布）")
     ] = False,
+    kind: Annotated[
+        str | None,
+        typer.Option(
+            "--kind",
+            help="文本文件按此类型导入：law（法律法规、司法解释，逐条建立索引）或 guideline（办案指引）；默认自动识别",
+        ),
+    ] = None,
 ) -> None:
     """导入文件：解析为结构化条目，写入记录库并建立索引。任何文件失败时退出码非零。"""
+    from ingest.parsers.law import KIND_CHOICES
+
+    if kind is not None and kind not in KIND_CHOICES:
+        msg = f"--kind 只能是 {'、'.join(KIND_CHOICES)}"
+        raise typer.BadParameter(msg)
     settings = _settings()
     try:
         kb = _open_kb(settings)
-        report = _ingest_with_progress(kb, paths, publish=not draft)
+        report = _ingest_with_progress(kb, paths, publish=not draft, kind=kind)
     except KBError as exc:
         _fail(exc)
     _print_report(report, as_json=as_json)
@@ -259,7 +272,8 @@ def stats(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     if as_json:
         sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
     else:
-        kinds = {"case": "案例", "guideline": "办案指引", "power_item": "权力清单事项"}
+        from kb.models import KIND_LABELS as kinds
+
         for kind, count in data["entries_by_kind"].items():
             out.print(f"{kinds.get(kind, kind)}：{count}")
         out.print(f"检察类别：{data['by_line']}")

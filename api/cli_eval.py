@@ -255,3 +255,78 @@ def similarity_calibration(
     out.print(f"阈值：{result['threshold']}（{result['pairs']} 对，相关比例 {result['base_rate']:.3f}）")
     for row in result["table"][::5]:
         out.print(f"  ≥ {row['threshold']:.2f}：{row['pairs']} 对，相关 {row['precision']:.3f}")
+
+
+def _provisions_table(result: dict[str, Any]) -> None:
+    c = result["citations"]
+    table = Table(
+        title=(
+            f"条文关联 · {result['cases_evaluated']} 个指导性案例（相关规定 {c['citations']} 处引用，"
+            f"{result['resolved_share']:.1%} 能对应到已导入条文）"
+        )
+    )
+    for col in ("排序方式", "子集", "案例数", "Recall@5", "Recall@10", "MRR"):
+        table.add_column(col)
+    labels = {
+        "direct": "直接检索条文",
+        "similar_cases": "类案投票",
+        "fusion_equal": "等权融合",
+        "fusion": f"融合（默认，直接检索权重 {result['fusion']['direct_weight']}，奇数号上选定）",
+    }
+    for ranker, subsets in result["metrics"].items():
+        for name, m in subsets.items():
+            cells = [f"{m[k]:.3f}" for k in ("recall@5", "recall@10", "mrr")]
+            table.add_row(labels.get(ranker, ranker), name, str(m["n"]), *cells)
+    out.print(table)
+    build = result["index"]["build"]
+    note = "沿用已建索引" if build["skipped"] else f"导入用时 {build['seconds']:.0f} 秒"
+    out.print(f"{note}；评测用时 {result['eval_seconds']} 秒；索引：{result['index']['entries_by_kind']}")
+
+
+@eval_app.command("provisions")
+def provisions(
+    laws: Annotated[Path, typer.Option(help="法律法规目录（lawrefbook-laws，只读，按路径读取）")] = Path(
+        "../shared/data/lawrefbook-laws"
+    ),
+    cases: Annotated[Path, typer.Option(help="指导性案例目录（cn-guiding-cases，读取 raw/spp_guiding）")] = Path(
+        "../shared/data/cn-guiding-cases"
+    ),
+    folders: Annotated[
+        str | None, typer.Option(help="逗号分隔的法律法规子目录；默认为指导性案例所引法律所在的各目录")
+    ] = None,
+    embedder: Annotated[
+        str, typer.Option(help="向量模型；默认 use-m3（e5-small 在双核上导入全部条文需一个多小时）")
+    ] = "use-m3",
+    home: Annotated[Path, typer.Option(help="评测索引缓存目录（已忽略于 git）")] = Path("var/eval/provisions"),
+    similar_k: Annotated[int, typer.Option(min=1, max=50, help="参与投票的类案数")] = 10,
+    limit: Annotated[int | None, typer.Option(min=1, help="只评测前 N 个案例（快速试跑）")] = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="写出 provisions.json 与 provisions.md 的目录")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="只输出一个 JSON 对象（各排序方式的指标）")] = False,
+) -> None:
+    """条文关联评测：以指导性案例的基本案情（隐去引用）为查询，看能否找回其相关规定所引的法律条文。"""
+    from api.evaluation.provisions import DEFAULT_LAW_FOLDERS, ProvisionRun, run_provisions, write_report
+
+    chosen = tuple(f.strip() for f in folders.split(",") if f.strip()) if folders else DEFAULT_LAW_FOLDERS
+    run = ProvisionRun(
+        laws=laws, cases=cases, home=home, embedder=embedder, folders=chosen, similar_k=similar_k, limit=limit
+    )
+    try:
+        with _progress(sys.stderr.isatty() or not as_json) as factory:
+            result = run_provisions(run, progress=factory)
+    except KBError as exc:
+        console.print(f"[red]错误[/red]（{exc.code}）：{exc.detail}")
+        raise typer.Exit(2) from exc
+    parts = [
+        f"kb eval provisions --laws {laws} --cases {cases} --embedder {embedder} --similar-k {similar_k}",
+        f"--folders {','.join(chosen)}" if folders else "",
+        f"--limit {limit}" if limit else "",
+    ]
+    result["command"] = " ".join(p for p in parts if p)
+    if out_dir is not None:
+        for path in write_report(result, out_dir):
+            console.print(f"已写出 {path}")
+    if as_json:
+        summary = {k: v for k, v in result.items() if k != "cases"}
+        sys.stdout.write(json.dumps(summary, ensure_ascii=False) + "\n")
+    else:
+        _provisions_table(result)

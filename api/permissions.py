@@ -45,6 +45,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/entries/{entry_id}/similar"): Permission.READ_PUBLISHED,
     ("GET", "/api/entries/{entry_id}/related"): Permission.READ_PUBLISHED,
     ("GET", "/api/entries/{entry_id}/cases"): Permission.READ_PUBLISHED,
+    ("GET", "/api/entries/{entry_id}/citations"): Permission.READ_PUBLISHED,
     ("GET", "/api/compare"): Permission.READ_PUBLISHED,
     # import
     ("POST", "/api/ingest"): Permission.IMPORT,

@@ -7,6 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from kb.models import SECTION_LABELS, SearchHit
+from kb.provision_links import ArticleRef
 from kb.records import StoredEntry
 from kb.search_request import SearchResult
 
@@ -187,6 +188,40 @@ class RetractionOut(BaseModel):
     by: str | None
 
 
+class ProvisionLink(BaseModel):
+    """One cited provision of an entry and the law article it resolves to (all null when it does not resolve)."""
+
+    provision: str = Field(description="引用条文（规范化），如 《刑法》第一百三十三条之一")
+    law_entry_id: str | None = Field(default=None, description="法律法规条目 ID")
+    law_title: str | None = Field(default=None, description="法律法规名称")
+    article: str | None = Field(default=None, description="条文序号，如 第一百三十三条之一")
+    section_index: int | None = Field(default=None, description="条文在法律法规条目 sections 中的序号")
+    text: str | None = Field(default=None, description="条文内容（至多 600 字，截断时以 … 结尾）")
+
+    @classmethod
+    def from_ref(cls, provision: str, ref: ArticleRef | None) -> ProvisionLink:
+        if ref is None:
+            return cls(provision=provision)
+        return cls(
+            provision=provision,
+            law_entry_id=ref.law_entry_id,
+            law_title=ref.law_title,
+            article=ref.article,
+            section_index=ref.section_index,
+            text=ref.text,
+        )
+
+
+class CitedArticleOut(BaseModel):
+    article: str = Field(description="条文序号，如 第二百六十四条")
+    section_index: int = Field(description="条文在该法律法规条目 sections 中的序号")
+    cases: list[EntrySummary] = Field(description="引用该条的已发布案例（指导性案例在前，再按编号）")
+
+
+class CitationsResponse(BaseModel):
+    articles: list[CitedArticleOut] = Field(description="被案例引用的条文，按条文顺序；非法律法规条目为空")
+
+
 class EntryDetail(EntrySummary):
     version: int
     current_version: int = Field(description="最新版本（对只能阅读已发布条目的用户：已发布的版本）")
@@ -198,6 +233,9 @@ class EntryDetail(EntrySummary):
     status: str
     retracted: RetractionOut | None = None
     sections: list[SectionOut]
+    provision_links: list[ProvisionLink] = Field(
+        default_factory=list, description="引用条文逐条对应的法律法规条文（与 provisions 一一对应、同序）"
+    )
 
     @classmethod
     def from_stored(cls, stored: StoredEntry, *, public: bool = False) -> EntryDetail:

@@ -94,9 +94,18 @@ def _file_status(outcomes: list[EntryOutcome]) -> FileStatus:
     return "unchanged"
 
 
-def ingest_raw(kb: KnowledgeBase, raw: RawDocument, *, publish: bool = True, actor: str | None = None) -> FileReport:
-    """Parse, check for duplicates, record. `publish=False` stores the entries as drafts for review (uploads)."""
-    entries = parse_document(raw)
+def ingest_raw(
+    kb: KnowledgeBase,
+    raw: RawDocument,
+    *,
+    publish: bool = True,
+    actor: str | None = None,
+    kind: str | None = None,
+) -> FileReport:
+    """Parse, check for duplicates, record. `publish=False` stores the entries as drafts for review (uploads).
+
+    `kind` ("law" / "guideline") overrides the detection for text documents (ingest.parsers.dispatch)."""
+    entries = parse_document(raw, kind)
     if not entries:
         msg = f"{raw.source}：没有识别出任何案例、指引或权力清单事项"
         raise IngestError(msg, source=raw.source)
@@ -133,6 +142,7 @@ def ingest_paths(
     *,
     on_file: Callable[[FileReport], None] | None = None,
     publish: bool = True,
+    kind: str | None = None,
 ) -> IngestReport:
     """Files and folders from the command line: published material loaded in bulk (`publish=False`: drafts)."""
     max_bytes = kb.settings.max_upload_mb * 1024 * 1024
@@ -140,7 +150,9 @@ def ingest_paths(
     for path in expand_paths(paths):
         file_report = _guarded(
             path.name,
-            lambda p=path: ingest_raw(kb, read_path(p, max_bytes=max_bytes), publish=publish),  # type: ignore[misc]
+            lambda p=path: ingest_raw(  # type: ignore[misc]
+                kb, read_path(p, max_bytes=max_bytes), publish=publish, kind=kind
+            ),
         )
         report.files.append(file_report)
         if on_file:
@@ -149,10 +161,17 @@ def ingest_paths(
 
 
 def ingest_upload(
-    kb: KnowledgeBase, data: bytes, name: str, *, publish: bool = False, actor: str | None = None
+    kb: KnowledgeBase,
+    data: bytes,
+    name: str,
+    *,
+    publish: bool = False,
+    actor: str | None = None,
+    kind: str | None = None,
 ) -> FileReport:
     """One uploaded file. Uploads go through review: their entries are drafts unless `publish` is asked for."""
     max_bytes = kb.settings.max_upload_mb * 1024 * 1024
     return _guarded(
-        name, lambda: ingest_raw(kb, read_bytes(data, name, max_bytes=max_bytes), publish=publish, actor=actor)
+        name,
+        lambda: ingest_raw(kb, read_bytes(data, name, max_bytes=max_bytes), publish=publish, actor=actor, kind=kind),
     )

@@ -237,7 +237,7 @@ def find_divergence(
 
 def analyze_case(kb: Any, text: str, *, top_k: int = 20, filters: dict[str, list[str]] | None = None) -> CaseAnalysis:
     """The whole analysis for one query case (kb: a KnowledgeBase)."""
-    wanted = {"kind": ["case"], **{k: v for k, v in (filters or {}).items() if v}}
+    wanted = {**{k: v for k, v in (filters or {}).items() if v}, "kind": ["case"]}  # cases only, never laws
     result = kb.search(SearchRequest(query=text, filters=wanted, page_size=top_k))
     query = query_elements(result.analysis, text)
     if not query.charges:

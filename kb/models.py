@@ -16,6 +16,16 @@ class EntryKind(StrEnum):
     CASE = "case"
     GUIDELINE = "guideline"  # one guideline document; each article is a section
     POWER_ITEM = "power_item"
+    LAW = "law"  # 法律法规: a law, administrative regulation or judicial interpretation; each 条 is a section
+
+
+# Chinese labels of the kinds, shown to users
+KIND_LABELS: dict[str, str] = {
+    "case": "案例",
+    "guideline": "办案指引",
+    "power_item": "权力清单事项",
+    "law": "法律法规",
+}
 
 
 # 案例类型
@@ -38,7 +48,7 @@ class SectionKey(StrEnum):
     SIGNIFICANCE = "significance"  # 指导意义 / 典型意义
     PROVISIONS = "provisions"  # 相关规定 / 相关法条
     WARNING = "warning"  # 警示 (错误类型, 责任后果 …) in warning cases
-    ARTICLE = "article"  # one article (条) of a guideline
+    ARTICLE = "article"  # one article (条) of a guideline or a law
     ITEM = "item"  # the text of a power-list item
     BODY = "body"  # anything else
 
@@ -99,7 +109,14 @@ class Entry:
 
     @property
     def natural_key(self) -> str:
-        """What identifies the same entry across re-ingests: kind + 编号, or kind + title (+ list for power items)."""
+        """What identifies the same entry across re-ingests: kind + 编号, or kind + title (+ list for power items).
+
+        A law is identified by its normalised name (《中华人民共和国刑法》 and 刑法 are the same law), so a later
+        version of the same law becomes a new version of the same entry."""
+        if self.kind == EntryKind.LAW:
+            from kb.elements.provisions import normalize_law_name
+
+            return f"{self.kind}|{normalize_law_name(self.title)}"
         if self.number:
             return f"{self.kind}|{self.number}"
         if self.kind == EntryKind.POWER_ITEM:

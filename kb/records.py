@@ -398,12 +398,23 @@ class RecordStore:
         """Every entry's working version, whatever its state (duplicate detection compares against these)."""
         return self._iter_versions(EntryRow.current_version, batch)
 
-    def iter_published(self, batch: int = 500) -> Iterator[tuple[str, int, Entry]]:
-        """Every visible entry's published version: what the index holds and a reindex writes."""
-        return self._iter_versions(EntryRow.published_version, batch, visible_only=True)
+    def iter_published(self, batch: int = 500, *, kind: str | None = None) -> Iterator[tuple[str, int, Entry]]:
+        """Every visible entry's published version (of one kind): what the index holds and a reindex writes."""
+        return self._iter_versions(EntryRow.published_version, batch, visible_only=True, kind=kind)
+
+    def published_versions(self, kind: str) -> list[tuple[str, int]]:
+        """(id, published version) of every visible entry of `kind`, by id: a cheap signature of that part of the
+        library (kb.provision_links rebuilds its law table when the one of laws changes)."""
+        query = (
+            select(EntryRow.id, EntryRow.published_version)
+            .where(VISIBLE & (EntryRow.kind == kind))
+            .order_by(EntryRow.id)
+        )
+        with self._session() as session:
+            return [(str(i), int(v or 0)) for i, v in session.execute(query).all()]
 
     def _iter_versions(
-        self, column: Any, batch: int, *, visible_only: bool = False
+        self, column: Any, batch: int, *, visible_only: bool = False, kind: str | None = None
     ) -> Iterator[tuple[str, int, Entry]]:
         last = ""
         while True:
@@ -415,6 +426,8 @@ class RecordStore:
                 )
                 if visible_only:
                     query = query.where(VISIBLE)
+                if kind is not None:
+                    query = query.where(EntryRow.kind == kind)
                 rows = session.execute(query.order_by(EntryRow.id).limit(batch)).all()
             if not rows:
                 return

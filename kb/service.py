@@ -23,6 +23,7 @@ from kb.elements.outcomes import extract_outcomes
 from kb.errors import EntryNotFound, EntryRetracted, KBError
 from kb.models import FACET_KEYS, Entry, EntryKind, SearchHit
 from kb.pipelines.search import build_search_pipeline, run_search_pipeline
+from kb.provision_links import ArticleRef, CitedArticle, ProvisionResolver, citing_cases
 from kb.records import RecordStore, StoredEntry, UpsertResult
 from kb.search_request import SearchRequest, SearchResult, facets_from_hits, to_haystack_filters
 from kb.stores.factory import build_index_backend
@@ -137,6 +138,20 @@ class KnowledgeBase:
         if index and publish and any(r.status != "unchanged" for r in results):
             self.index_pending()
         return results
+
+    @cached_property
+    def provision_resolver(self) -> ProvisionResolver:
+        """Cited provisions -> articles of the published laws (kb.provision_links); rebuilt when laws change."""
+        return ProvisionResolver(self.records)
+
+    def provision_links(self, entry: Entry) -> list[tuple[str, ArticleRef | None]]:
+        """Each of the entry's cited provisions, in order, with the law article it resolves to (or None)."""
+        refs = self.provision_resolver.resolve_many(entry.provisions) if entry.provisions else []
+        return list(zip(entry.provisions, refs, strict=True))
+
+    def citations(self, entry_id: str, article: str | None = None) -> list[CitedArticle]:
+        """For a published law: its articles cited by published cases, in law order (empty for other entries)."""
+        return citing_cases(self.store, self.provision_resolver, entry_id, article)
 
     @cached_property
     def workflow(self) -> Workflow:

@@ -50,7 +50,7 @@ def demo_kb(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KnowledgeBase]
 
     home = tmp_path_factory.mktemp("demo-kb")
     instance = KnowledgeBase(make_settings(home))
-    report = ingest_paths(instance, [DEMO / "cases", DEMO / "guidelines", DEMO / "power_list"])
+    report = ingest_paths(instance, [DEMO / "cases", DEMO / "guidelines", DEMO / "power_list", DEMO / "laws"])
     assert report.ok, [f.to_dict() for f in report.files if f.status == "failed"]
     yield instance
     instance.close()

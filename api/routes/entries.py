@@ -10,16 +10,21 @@ from fastapi.concurrency import run_in_threadpool
 from api.auth import Principal, PrincipalDep, audit, may_read_unpublished
 from api.deps import KBDep
 from api.schemas import (
+    CitationsResponse,
+    CitedArticleOut,
     CompareElement,
     CompareResponse,
     EntryDetail,
     EntryList,
     EntrySummary,
     Hit,
+    ProvisionLink,
     RelatedResponse,
     SimilarResponse,
 )
-from kb.errors import InvalidQuery
+from kb.errors import EntryNotFound, EntryRetracted, InvalidQuery
+from kb.models import EntryKind
+from kb.provision_links import case_order
 from kb.records import StoredEntry
 from kb.service import KnowledgeBase
 
@@ -44,7 +49,7 @@ COMPARE_FIELDS = [
 @router.get("/entries", response_model=EntryList, summary="浏览条目（办案指引、权力清单、案例）")
 async def list_entries(
     kb: KBDep,
-    kind: Literal["case", "guideline", "power_item"] | None = None,
+    kind: Literal["case", "guideline", "power_item", "law"] | None = None,
     line: Annotated[list[str] | None, Query()] = None,
     stage: Annotated[list[str] | None, Query()] = None,
     case_type: Annotated[list[str] | None, Query()] = None,
@@ -74,7 +79,10 @@ async def read_entry(
 ) -> EntryDetail:
     stored = await run_in_threadpool(readable_entry, kb, principal, entry_id, version)
     await audit(request, "entry.view", target=stored.id, details={"version": stored.version})
-    return EntryDetail.from_stored(stored, public=not may_read_unpublished(principal))
+    detail = EntryDetail.from_stored(stored, public=not may_read_unpublished(principal))
+    links = await run_in_threadpool(kb.provision_links, stored.entry)
+    detail.provision_links = [ProvisionLink.from_ref(provision, ref) for provision, ref in links]
+    return detail
 
 
 def readable_entry(kb: KnowledgeBase, principal: Principal, entry_id: str, version: int | None = None) -> StoredEntry:
@@ -111,6 +119,41 @@ async def cases_concerning(
     await run_in_threadpool(readable_entry, kb, principal, entry_id)
     hits = await run_in_threadpool(kb.cases_concerning, entry_id, top_k)
     return SimilarResponse(hits=[Hit.from_hit(h) for h in hits])
+
+
+@router.get(
+    "/entries/{entry_id}/citations",
+    response_model=CitationsResponse,
+    summary="引用该法律法规各条文的已发布案例（引用条文的反方向）",
+)
+async def law_citations(
+    entry_id: str,
+    kb: KBDep,
+    principal: PrincipalDep,
+    article: Annotated[str | None, Query(max_length=40, description="只看一条，如 第二百六十四条")] = None,
+) -> CitationsResponse:
+    """For a law: its articles cited by published cases, in law order, each with the citing cases (指导性案例
+    first). Any other entry has no articles of its own: an empty list."""
+    stored = await run_in_threadpool(readable_entry, kb, principal, entry_id)
+    if stored.entry.kind != EntryKind.LAW:
+        return CitationsResponse(articles=[])
+    cited = await run_in_threadpool(kb.citations, entry_id, article.strip() if article else None)
+    summaries: dict[str, EntrySummary] = {}
+    for item in cited:
+        for case_id in item.case_ids:
+            if case_id not in summaries:  # the index holds published versions: read those
+                try:
+                    found = await run_in_threadpool(kb.get_published_entry, case_id)
+                except (EntryNotFound, EntryRetracted):  # changed since it was indexed
+                    continue
+                summaries[case_id] = EntrySummary.from_stored(found)
+    articles = []
+    for item in cited:
+        cases = [summaries[i] for i in item.case_ids if i in summaries]
+        cases.sort(key=lambda c: case_order(c.case_type, c.number, c.title))
+        if cases:
+            articles.append(CitedArticleOut(article=item.article, section_index=item.section_index, cases=cases))
+    return CitationsResponse(articles=articles)
 
 
 @router.get("/entries/{entry_id}/related", response_model=RelatedResponse, summary="适用的办案指引条文与权力清单事项")

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, File, Request, UploadFile
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 
 from api.auth import PrincipalDep, audit
@@ -39,7 +39,11 @@ async def upload_and_ingest(
     request: Request,
     kb: KBDep,
     principal: PrincipalDep,
-    files: Annotated[list[UploadFile], File(description="案例、指引或权力清单文件")],
+    files: Annotated[list[UploadFile], File(description="案例、指引、权力清单或法律法规文件")],
+    kind: Annotated[
+        Literal["law", "guideline"] | None,
+        Form(description="文本文件按此类型导入：law（法律法规、司法解释）或 guideline（办案指引）；不填则自动识别"),
+    ] = None,
 ) -> IngestResponse:
     """Uploaded entries are drafts (审核发布): they reach search when a reviewer publishes them."""
     if not files:
@@ -57,7 +61,9 @@ async def upload_and_ingest(
         except FileTooLarge as exc:
             report.files.append(FileReport(name=name, status="failed", error=exc))
             continue
-        report.files.append(await run_in_threadpool(partial(ingest_upload, kb, data, name, actor=principal.name)))
+        report.files.append(
+            await run_in_threadpool(partial(ingest_upload, kb, data, name, actor=principal.name, kind=kind))
+        )
     for f in report.files:
         await audit(
             request,

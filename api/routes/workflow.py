@@ -191,7 +191,7 @@ class BatchList(BaseModel):
 async def list_workflow(
     kb: KBDep,
     status: StatusName | None = None,
-    kind: Literal["case", "guideline", "power_item"] | None = None,
+    kind: Literal["case", "guideline", "power_item", "law"] | None = None,
     q: Annotated[str | None, Query(max_length=200, description="标题或编号包含")] = None,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=200)] = 50,

@@ -89,6 +89,7 @@ FRONT_MATTER_KEYS: dict[str, str] = {
     "涉及权力清单事项": "misused_power",
     "责任后果": "consequence",
     "示例": "illustrative",
+    "类型": "kind",  # 法律法规 / 办案指引: read by the dispatcher (ingest.parsers.law), not set here
 }
 _LIST_FIELDS = frozenset({"keywords", "charges", "outcomes"})
 _FENCE = re.compile(r"^\s*-{3,}\s*$")
@@ -168,7 +169,7 @@ def apply_front_matter(entry: Entry, meta: Mapping[str, str]) -> None:
     for key, value in meta.items():
         attr = FRONT_MATTER_KEYS[key]
         value = value.strip()
-        if not value:
+        if not value or attr == "kind":
             continue
         if attr == "illustrative":
             entry.illustrative = value.lower() in _TRUE

@@ -10,6 +10,10 @@ Order of the checks:
 6. text with at least three articles (第X条 at line starts) and no case sections -> guideline;
 7. any other text -> one generic case (title = first line, BODY = the rest).
 
+A guideline-like text (6, or 7 with a law's title) is a law (kb.models.EntryKind.LAW) when it is one:
+`ingest.parsers.law.is_law` — the caller's `kind`, a 类型：法律法规 line, or a law's title. `kind="law"` makes any
+text document a law; `kind="guideline"` keeps a law-titled document a guideline.
+
 Text is normalised (kb.text.normalize) first. Text with nothing usable (only punctuation or whitespace) raises
 ParseError; so do tables without recognisable headers when there is no text to fall back on.
 """
@@ -22,11 +26,12 @@ from ingest.errors import ParseError
 from ingest.parsers.court_case import looks_like_court_case, parse_court_case
 from ingest.parsers.generic import has_usable_text, looks_outlined, parse_generic_case, parse_outlined_case
 from ingest.parsers.guideline import looks_like_guideline, parse_guideline
+from ingest.parsers.law import is_law, parse_law
 from ingest.parsers.power_list import looks_like_power_list, parse_power_list
 from ingest.parsers.published_case import looks_like_published_case, parse_published_case
 from ingest.parsers.records import parse_records
 from ingest.readers.base import RawDocument
-from kb.models import Entry
+from kb.models import Entry, EntryKind
 from kb.text import normalize, restore_cjk_punctuation
 
 logger = logging.getLogger(__name__)
@@ -34,8 +39,8 @@ logger = logging.getLogger(__name__)
 __all__ = ["detect_layout", "parse_document"]
 
 
-def detect_layout(raw: RawDocument) -> str:
-    """records | power_list | published_case | court_case | outlined_case | guideline | generic_case | empty."""
+def detect_layout(raw: RawDocument, kind: str | None = None) -> str:
+    """records | power_list | published_case | court_case | outlined_case | law | guideline | generic_case | empty."""
     if raw.records:
         return "records"
     if raw.tables and looks_like_power_list(raw.tables):
@@ -43,20 +48,26 @@ def detect_layout(raw: RawDocument) -> str:
     text = normalize(raw.text or "")
     if not has_usable_text(text):
         return "power_list" if raw.tables else "empty"
+    if kind == EntryKind.LAW.value:
+        return "law"
     if looks_like_published_case(text):
         return "published_case"
     if looks_like_court_case(text):
         return "court_case"
     if looks_outlined(text):
         return "outlined_case"
+    if is_law(text, kind):
+        return "law"
     if looks_like_guideline(text):
         return "guideline"
     return "generic_case"
 
 
-def parse_document(raw: RawDocument) -> list[Entry]:
-    """Parse one document into entries. Raises ParseError (naming raw.source) when nothing usable is found."""
-    layout = detect_layout(raw)
+def parse_document(raw: RawDocument, kind: str | None = None) -> list[Entry]:
+    """Parse one document into entries. Raises ParseError (naming raw.source) when nothing usable is found.
+
+    `kind` ("law" or "guideline") is the caller's choice for text documents (``kb ingest --kind law``)."""
+    layout = detect_layout(raw, kind)
     logger.debug("%s: layout %s", raw.source, layout)
     if layout == "records":
         entries = parse_records(raw.records, raw.source)
@@ -71,6 +82,7 @@ def parse_document(raw: RawDocument) -> list[Entry]:
             "court_case": parse_court_case,
             "outlined_case": parse_outlined_case,
             "guideline": parse_guideline,
+            "law": parse_law,
             "generic_case": parse_generic_case,
         }[layout]
         entries = parser(text, raw.source)

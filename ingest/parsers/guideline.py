@@ -36,7 +36,7 @@ from kb.text import normalize
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["count_articles", "looks_like_guideline", "parse_guideline"]
+__all__ = ["count_articles", "looks_like_guideline", "parse_guideline", "parse_outlined_guideline"]
 
 _NUM = rf"[0-9{CN_NUM_CHARS}]+"
 _MARK = r"^[ \t]*(?:#+[ \t]*)?(?:\*\*)?[ \t]*"
@@ -231,6 +231,15 @@ def _preface(preamble: str, title: str) -> str:
             continue
         kept.append(s)
     return "\n".join(kept)
+
+
+def parse_outlined_guideline(text: str, source: str) -> Entry:
+    """A document whose top-level items are 一、二、… (an amendment, a notice): one section per item."""
+    text = _HTML_COMMENT.sub("", normalize(text))
+    if not has_usable_text(text):
+        raise ParseError(source, "没有可用的文字内容")
+    meta, body = split_front_matter(text)
+    return _parse_outline(body, meta, source)
 
 
 def _parse_outline(body: str, meta: dict[str, str], source: str) -> Entry:

@@ -89,8 +89,8 @@ def entry_blocks(entry: Entry, *, level: int, section_level: int, prefix: str = 
     """The blocks of one entry: its title with its fields (at `level`), then one block per section."""
     blocks = [Block(heading=f"{prefix}{entry.title}", level=level, paragraphs=_facts_lines(entry))]
     sub = section_level
-    if entry.kind == EntryKind.GUIDELINE:
-        # Guideline articles: group by chapter path so the table of contents lists chapters, not 80 articles.
+    if entry.kind in (EntryKind.GUIDELINE, EntryKind.LAW):
+        # Guideline and law articles: group by chapter path so the table of contents lists chapters, not 80 articles.
         current: Block | None = None
         for section in entry.sections:
             path = " ".join(section.path) or SECTION_LABELS.get(section.key, "正文")

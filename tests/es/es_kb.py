@@ -16,7 +16,7 @@ from kb.service import KnowledgeBase
 from kb.stores.elasticsearch import ElasticsearchChunkStore
 from tests.conftest import DEMO, make_settings
 
-DEMO_SOURCES = [DEMO / "cases", DEMO / "guidelines", DEMO / "power_list"]
+DEMO_SOURCES = [DEMO / "cases", DEMO / "guidelines", DEMO / "power_list", DEMO / "laws"]
 
 
 def new_index_name(label: str = "") -> str:

@@ -35,6 +35,7 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("GET", "/api/entries/{entry_id}/similar"): READERS,
     ("GET", "/api/entries/{entry_id}/related"): READERS,
     ("GET", "/api/entries/{entry_id}/cases"): READERS,
+    ("GET", "/api/entries/{entry_id}/citations"): READERS,
     ("GET", "/api/compare"): READERS,
     ("POST", "/api/ingest"): "E",
     ("POST", "/api/analysis"): READERS,
