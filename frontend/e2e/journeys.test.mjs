@@ -582,6 +582,7 @@ describe('布局', () => {
       `/entries/${encodeURIComponent(fx.sample.id)}`,
       '/power-list',
       '/guidelines',
+      '/laws',
       '/warning-cases',
       '/upload',
       '/login',

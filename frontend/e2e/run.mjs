@@ -39,7 +39,7 @@ console.log(`e2e against ${env.KB_E2E_URL}${useMock ? ' (mock API)' : ''}`)
 const files = process.argv.slice(2).filter((a) => !a.startsWith('--'))
 const child = spawn(
   process.execPath,
-  ['--test', '--test-concurrency=1', '--test-reporter=spec', ...(files.length ? files : [join(here, 'journeys.test.mjs'), join(here, 'accounts.test.mjs'), join(here, 'workflow.test.mjs'), join(here, 'admin.test.mjs'), join(here, 'analysis.test.mjs')])],
+  ['--test', '--test-concurrency=1', '--test-reporter=spec', ...(files.length ? files : [join(here, 'journeys.test.mjs'), join(here, 'accounts.test.mjs'), join(here, 'workflow.test.mjs'), join(here, 'admin.test.mjs'), join(here, 'analysis.test.mjs'), join(here, 'laws.test.mjs')])],
   { stdio: 'inherit', env },
 )
 child.on('exit', (code, signal) => {

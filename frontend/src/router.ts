@@ -51,6 +51,7 @@ export const routes: RouteRecordRaw[] = [
     component: () => import('./views/PowerListView.vue'),
     meta: { permission: P.read },
   },
+  { path: '/laws', name: 'laws', component: () => import('./views/LawsView.vue'), meta: { permission: P.read } },
   { path: '/upload', name: 'upload', component: () => import('./views/UploadView.vue'), meta: { permission: P.import } },
   {
     path: '/warning-cases',

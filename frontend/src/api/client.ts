@@ -4,6 +4,7 @@
 import { zh } from '@/locales/zh-CN'
 
 import type {
+  CitationsResponse,
   CompareResponse,
   EntryDetail,
   EntryKind,
@@ -241,6 +242,11 @@ export function getConcerningCases(id: string, topK = 8, signal?: AbortSignal): 
   return request<SimilarResponse>(`/entries/${encodeURIComponent(id)}/cases`, { query: { top_k: topK }, signal })
 }
 
+/** For a law entry: its cited articles and the published cases citing each (`{articles: []}` for other kinds). */
+export function getCitations(id: string, article?: string | null, signal?: AbortSignal): Promise<CitationsResponse> {
+  return request<CitationsResponse>(`/entries/${encodeURIComponent(id)}/citations`, { query: { article }, signal })
+}
+
 export function getRelated(id: string, signal?: AbortSignal): Promise<RelatedResponse> {
   return request<RelatedResponse>(`/entries/${encodeURIComponent(id)}/related`, { signal })
 }
@@ -252,7 +258,11 @@ export function compareEntries(ids: readonly string[], signal?: AbortSignal): Pr
 export interface UploadHandlers {
   onProgress?: (fraction: number) => void
   onUploaded?: () => void
+  /** Import text files as this kind (法律法规 or 办案指引) instead of recognising it; sent as the `kind` form field. */
+  kind?: UploadKind | null
 }
+
+export type UploadKind = 'law' | 'guideline'
 
 export interface UploadTask {
   promise: Promise<IngestResponse>
@@ -265,6 +275,7 @@ export function uploadFiles(files: readonly File[], handlers: UploadHandlers = {
   const promise = new Promise<IngestResponse>((resolve, reject) => {
     const form = new FormData()
     for (const file of files) form.append('files', file, file.name)
+    if (handlers.kind) form.append('kind', handlers.kind)
     xhr.open('POST', `${API_BASE}/ingest`)
     xhr.withCredentials = true
     xhr.setRequestHeader('Accept', 'application/json, application/problem+json')

@@ -1,6 +1,7 @@
 // Types of the HTTP API (see .briefs/api_contract.md). Field names follow the backend exactly.
 
-export type EntryKind = 'case' | 'guideline' | 'power_item'
+/** `law`: laws, administrative regulations and judicial interpretations (法律法规), one entry per law, one section per 条. */
+export type EntryKind = 'case' | 'guideline' | 'power_item' | 'law'
 
 export type SortOrder = 'relevance' | 'date'
 
@@ -100,6 +101,8 @@ export interface EntrySummary {
   /** Not in the contract's EntrySummary; shown when the backend includes it (power items). */
   basis?: string | null
   note?: string | null
+  /** Laws and guidelines: the number of articles, when the backend includes it (not in the contract). */
+  article_count?: number | null
 }
 
 export type Span = [number, number]
@@ -191,6 +194,33 @@ export interface EntryDetail {
   /** The published version, null if never published. */
   published_version?: number | null
   retracted?: Retraction | null
+  /** One per cited provision (`provisions`), in order; resolved to a law article when the law is in the base. */
+  provision_links?: ProvisionLink[]
+}
+
+/**
+ * A cited provision and the law article it resolves to. The law fields are null when the law is not in the
+ * knowledge base; `section_index` is the article's index in the law entry's `sections` (its anchor `#sec-N`).
+ */
+export interface ProvisionLink {
+  provision: string
+  law_entry_id: string | null
+  law_title: string | null
+  article: string | null
+  section_index: number | null
+  /** The article text, at most 600 characters (cut with …). */
+  text: string | null
+}
+
+/** GET /api/entries/{id}/citations: a law's articles and the published cases citing each (cited articles only). */
+export interface CitedArticle {
+  article: string
+  section_index: number
+  cases: EntrySummary[]
+}
+
+export interface CitationsResponse {
+  articles: CitedArticle[]
 }
 
 export interface SimilarResponse {

@@ -23,6 +23,11 @@ export function kindLabel(kind: string): string {
   return zh.kinds[kind] ?? kind
 }
 
+/** How a filter value is shown: entry kinds by their Chinese name (law -> 法律法规), other values as they are. */
+export function facetValueLabel(field: string, value: string): string {
+  return field === 'kind' ? kindLabel(value) : value
+}
+
 /** Join non-empty values with a middle dot. */
 export function joinMeta(values: readonly (string | number | null | undefined)[]): string {
   return values.filter((v) => v !== null && v !== undefined && String(v).trim() !== '').join(' · ')

@@ -19,6 +19,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { name: 'collections', label: zh.nav.collections, permission: P.collections, match: ['collections', 'collection'] },
   { name: 'guidelines', label: zh.nav.guidelines, permission: P.read, match: ['guidelines'] },
   { name: 'power-list', label: zh.nav.powerList, permission: P.read, match: ['power-list'] },
+  { name: 'laws', label: zh.nav.laws, permission: P.read, match: ['laws'] },
   { name: 'upload', label: zh.nav.upload, permission: P.import, match: ['upload'] },
   {
     name: 'workflow',

@@ -21,7 +21,8 @@ describe('FacetPanel', () => {
   it('renders a labelled group per field with values and counts, skipping empty fields', () => {
     const wrapper = mount(FacetPanel, { props: { facets, selected: {} } })
     const legends = wrapper.findAll('legend').map((l) => l.text())
-    expect(legends).toEqual(['检察类别', '罪名/案由', '年份'])
+    // 条目类型 is always there: 法律法规 is offered even when the (law-free) default search has none.
+    expect(legends).toEqual(['检察类别', '罪名/案由', '年份', '条目类型'])
     const first = wrapper.find('fieldset[data-field="line"] li')
     expect(first.find('.value').text()).toBe('刑事检察')
     expect(first.find('.count').text()).toBe('12')
@@ -29,6 +30,33 @@ describe('FacetPanel', () => {
     for (const input of wrapper.findAll('input[type="checkbox"]')) {
       expect(wrapper.find(`label[for="${input.attributes('id')}"]`).exists()).toBe(true)
     }
+  })
+
+  it('names entry kinds in Chinese and offers 法律法规 without a count when the results have no law', async () => {
+    const withKinds: Facets = {
+      kind: [
+        { value: 'case', count: 7 },
+        { value: 'guideline', count: 2 },
+      ],
+    }
+    const wrapper = mount(FacetPanel, { props: { facets: withKinds, selected: {} } })
+    const options = wrapper.findAll('fieldset[data-field="kind"] li')
+    expect(options.map((o) => o.find('.value').text())).toEqual(['案例', '办案指引', '法律法规'])
+    expect(options[2]?.find('.count').exists()).toBe(false)
+    await options[2]?.find('input').trigger('change')
+    // The value sent is the API's, not the label.
+    expect(wrapper.emitted('toggle')).toEqual([['kind', 'law']])
+  })
+
+  it('shows the law count when the backend gives one, and keeps a selected 法律法规 checked', () => {
+    const wrapper = mount(FacetPanel, {
+      props: { facets: { kind: [{ value: 'law', count: 4 }] }, selected: { kind: ['law'] } },
+    })
+    const options = wrapper.findAll('fieldset[data-field="kind"] li')
+    expect(options).toHaveLength(1)
+    expect(options[0]?.find('.value').text()).toBe('法律法规')
+    expect(options[0]?.find('.count').text()).toBe('4')
+    expect((options[0]?.find('input').element as HTMLInputElement).checked).toBe(true)
   })
 
   it('lists years newest first', () => {

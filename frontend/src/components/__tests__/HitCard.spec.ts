@@ -96,4 +96,30 @@ describe('HitCard', () => {
     const inTray = mountCard(makeHit(), { trayFull: true, inTray: true })
     expect(inTray.find('input[type="checkbox"]').attributes('disabled')).toBeUndefined()
   })
+
+  it('renders a law hit as the law and its article, linked to the article, without the compare box', () => {
+    const hit = makeHit({
+      id: 'law1',
+      kind: 'law',
+      title: '中华人民共和国刑法（示例）',
+      number: null,
+      case_type: null,
+      section: 'article',
+      section_label: '第二编 分则 第二章 危害公共安全罪 第一百三十三条之一',
+      passage: '示例：醉酒驾驶机动车的，处拘役，并处罚金。',
+      highlights: [[3, 7]],
+      reasons: [],
+    })
+    const wrapper = mountCard(hit)
+    expect(wrapper.find('.title-link').text()).toBe('中华人民共和国刑法（示例）\u2002第一百三十三条之一')
+    expect(wrapper.find('.hit-article').text()).toBe('第一百三十三条之一')
+    expect(wrapper.findComponent(RouterLinkStub).props('to')).toEqual({
+      name: 'entry',
+      params: { id: 'law1' },
+      query: { article: '第一百三十三条之一' },
+    })
+    expect(wrapper.find('[data-testid="hit-kind"]').text()).toBe('法律法规')
+    expect(wrapper.find('.section-label').text()).toBe('【第二编 分则 第二章 危害公共安全罪】')
+    expect(wrapper.find('input[type="checkbox"]').exists()).toBe(false)
+  })
 })

@@ -48,14 +48,14 @@ describe('TheHeader', () => {
   it('shows 审核发布 and 发布批次 to staff who may read unpublished entries', async () => {
     signedInAs(['search', 'entries:read', 'entries:read_unpublished', 'entries:review', 'entries:publish'])
     const wrapper = await mountHeader()
-    expect(navText(wrapper)).toEqual(['类案检索', '类案比对', '警示案例', '办案指引', '权力清单', '审核发布', '发布批次'])
+    expect(navText(wrapper)).toEqual(['类案检索', '类案比对', '警示案例', '办案指引', '权力清单', '法律法规', '审核发布', '发布批次'])
     wrapper.unmount()
   })
 
   it('shows a 登录 link to anonymous readers', async () => {
     signedInAs(['search', 'entries:read'], { authenticated: false, via: 'anonymous', user: null, anonymous_access: true })
     const wrapper = await mountHeader()
-    expect(navText(wrapper)).toEqual(['类案检索', '类案比对', '警示案例', '办案指引', '权力清单'])
+    expect(navText(wrapper)).toEqual(['类案检索', '类案比对', '警示案例', '办案指引', '权力清单', '法律法规'])
     expect(wrapper.find('[data-testid="sign-in-link"]').text()).toBe('登录')
     expect(wrapper.find('[data-testid="user-menu"]').exists()).toBe(false)
     wrapper.unmount()

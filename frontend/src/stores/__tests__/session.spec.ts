@@ -57,7 +57,7 @@ describe('session store', () => {
 describe('navigation by permission', () => {
   it('shows only the pages the permissions allow', () => {
     const names = (perms: string[]) => allowedNav((p) => perms.includes(p)).map((i) => i.name)
-    expect(names(['search', 'entries:read'])).toEqual(['search', 'analysis', 'warning-cases', 'guidelines', 'power-list'])
+    expect(names(['search', 'entries:read'])).toEqual(['search', 'analysis', 'warning-cases', 'guidelines', 'power-list', 'laws'])
     expect(names(['users:manage', 'audit:read', 'analytics:read'])).toEqual(['users', 'audit', 'analytics', 'divergences'])
     expect(names(['search', 'entries:read', 'collections:own', 'entries:import'])).toContain('collections')
     expect(names([])).toEqual([])

@@ -2,6 +2,7 @@ import { mount } from '@vue/test-utils'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 
 import type * as Client from '@/api/client'
+import { uploadFiles } from '@/api/client'
 import type { IngestResponse } from '@/api/types'
 import { resetSession } from '@/stores/session'
 import UploadView from '@/views/UploadView.vue'
@@ -27,7 +28,7 @@ vi.mock('@/api/client', async (importOriginal) => {
   const original = await importOriginal<typeof Client>()
   return {
     ...original,
-    uploadFiles: () => ({ promise: Promise.resolve(structuredClone(answer)), abort: () => undefined }),
+    uploadFiles: vi.fn(() => ({ promise: Promise.resolve(structuredClone(answer)), abort: () => undefined })),
   }
 })
 
@@ -76,5 +77,22 @@ describe('UploadView and the workflow', () => {
     await wrapper.find('[data-testid="submit-entry"]').trigger('click')
     await settle()
     expect(wrapper.find('li[data-entry-id="e1"] [role="alert"]').text()).toBe('条目已提交审核')
+  })
+})
+
+describe('UploadView 导入类型', () => {
+  it('sends no kind by default and the chosen kind (法律法规) for files added after choosing it', async () => {
+    vi.mocked(uploadFiles).mockClear()
+    const { wrapper } = await upload(EDITOR)
+    expect(vi.mocked(uploadFiles).mock.calls[0]?.[1]?.kind).toBeNull()
+    const select = wrapper.find('#upload-kind')
+    expect(wrapper.find('label[for="upload-kind"]').text()).toBe('导入类型')
+    expect(select.findAll('option').map((o) => o.text())).toEqual(['自动识别', '法律法规（逐条导入）', '办案指引'])
+    await select.setValue('law')
+    const input = wrapper.find('[data-testid="file-input"]')
+    Object.defineProperty(input.element, 'files', { value: [new File(['第一条 示例'], 'law.txt')], configurable: true })
+    await input.trigger('change')
+    await settle()
+    expect(vi.mocked(uploadFiles).mock.calls[1]?.[1]?.kind).toBe('law')
   })
 })
