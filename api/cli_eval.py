@@ -298,7 +298,6 @@ def provisions(
         str, typer.Option(help="向量模型；默认 use-m3（e5-small 在双核上导入全部条文需一个多小时）")
     ] = "use-m3",
     home: Annotated[Path, typer.Option(help="评测索引缓存目录（已忽略于 git）")] = Path("var/eval/provisions"),
-    similar_k: Annotated[int, typer.Option(min=1, max=50, help="参与投票的类案数")] = 10,
     limit: Annotated[int | None, typer.Option(min=1, help="只评测前 N 个案例（快速试跑）")] = None,
     out_dir: Annotated[Path | None, typer.Option("--out", help="写出 provisions.json 与 provisions.md 的目录")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="只输出一个 JSON 对象（各排序方式的指标）")] = False,
@@ -307,9 +306,7 @@ def provisions(
     from api.evaluation.provisions import DEFAULT_LAW_FOLDERS, ProvisionRun, run_provisions, write_report
 
     chosen = tuple(f.strip() for f in folders.split(",") if f.strip()) if folders else DEFAULT_LAW_FOLDERS
-    run = ProvisionRun(
-        laws=laws, cases=cases, home=home, embedder=embedder, folders=chosen, similar_k=similar_k, limit=limit
-    )
+    run = ProvisionRun(laws=laws, cases=cases, home=home, embedder=embedder, folders=chosen, limit=limit)
     try:
         with _progress(sys.stderr.isatty() or not as_json) as factory:
             result = run_provisions(run, progress=factory)
@@ -317,7 +314,7 @@ def provisions(
         console.print(f"[red]错误[/red]（{exc.code}）：{exc.detail}")
         raise typer.Exit(2) from exc
     parts = [
-        f"kb eval provisions --laws {laws} --cases {cases} --embedder {embedder} --similar-k {similar_k}",
+        f"kb eval provisions --laws {laws} --cases {cases} --embedder {embedder}",
         f"--folders {','.join(chosen)}" if folders else "",
         f"--limit {limit}" if limit else "",
     ]

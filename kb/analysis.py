@@ -31,6 +31,7 @@ from kb.components.legal_element_ranker import infer_charges
 from kb.elements.charges import extract_charges_from_case
 from kb.elements.factors import extract_factors
 from kb.models import Entry
+from kb.provision_suggest import Neighbour, Signals, SuggestedProvision, gather, suggest
 from kb.search_request import SearchRequest
 from kb.text import tokenize
 
@@ -109,6 +110,8 @@ class CaseAnalysis:
     distribution: list[OutcomeShare]
     total_weight: float
     divergence: Divergence
+    provisions: list[SuggestedProvision] = field(default_factory=list)  # 可能适用的条文 (kb.provision_suggest)
+    signals: Signals | None = None  # what the suggestions were ranked from
 
 
 def query_elements(analysis: Mapping[str, Any], text: str) -> Elements:
@@ -235,10 +238,19 @@ def find_divergence(
     return Divergence(False, threshold, detail, [], top)
 
 
-def analyze_case(kb: Any, text: str, *, top_k: int = 20, filters: dict[str, list[str]] | None = None) -> CaseAnalysis:
-    """The whole analysis for one query case (kb: a KnowledgeBase)."""
+def analyze_case(
+    kb: Any,
+    text: str,
+    *,
+    top_k: int = 20,
+    filters: dict[str, list[str]] | None = None,
+    exclude_ids: Sequence[str] = (),
+) -> CaseAnalysis:
+    """The whole analysis for one query case (kb: a KnowledgeBase); `exclude_ids`: cases never to return (an
+    evaluation leaves the query case out)."""
     wanted = {**{k: v for k, v in (filters or {}).items() if v}, "kind": ["case"]}  # cases only, never laws
-    result = kb.search(SearchRequest(query=text, filters=wanted, page_size=top_k))
+    request = SearchRequest(query=text, filters=wanted, page_size=top_k, exclude_ids=list(exclude_ids))
+    result = kb.search(request)
     query = query_elements(result.analysis, text)
     if not query.charges:
         inferred = infer_charges(result.hits, INFER_FROM, INFER_MIN_SHARE)
@@ -256,7 +268,10 @@ def analyze_case(kb: Any, text: str, *, top_k: int = 20, filters: dict[str, list
         cases.append(SimilarCase(hit.entry_id, entry, hit.passage, score, label, weight))
     distribution, total = outcome_distribution(cases)
     divergence = find_divergence(cases, DIVERGENCE_SIMILARITY, query.values("charges"))
-    return CaseAnalysis(query, cases, distribution, total, divergence)
+    neighbours = [Neighbour(c.entry_id, c.entry.title, c.entry.number, c.similarity, c.entry.provisions) for c in cases]
+    signals = gather(kb, text, neighbours, query.values("charges"))
+    provisions = suggest(kb.provision_resolver, signals)
+    return CaseAnalysis(query, cases, distribution, total, divergence, provisions, signals)
 
 
 def compare_elements(query: Elements, cases: Sequence[SimilarCase]) -> list[dict[str, Any]]:

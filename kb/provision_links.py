@@ -153,6 +153,10 @@ class ProvisionResolver:
                 group.sort(key=lambda t: (t.illustrative, not t.publish_date, _negated(t.publish_date), t.entry_id))
             self._exact, self._loose, self._by_id, self._signature = exact, loose, by_id, signature
 
+    def has_laws(self) -> bool:
+        """Whether any law is published (after `refresh`)."""
+        return bool(self._by_id)
+
     def law(self, entry_id: str) -> LawArticles | None:
         """The article table of a published law (after `refresh`)."""
         return self._by_id.get(entry_id)

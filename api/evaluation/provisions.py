@@ -10,26 +10,30 @@ Protocol (docs/evaluation.md, "Provision links"):
    (kb.provision_links). A case is evaluated when at least one resolves; its relevant set is the resolved articles.
 3. Query: the case's 基本案情 with every citation masked (《…》 names and 第X条 numbers removed), so the facts
    cannot name the answer.
-4. Rankers, each a ranked list of articles (law entry, article heading); an article with several chunks takes its
-   best chunk:
-   * ``direct`` — the product's hybrid retrieval (query analysis, BM25 + dense, weighted RRF) over chunks of
-     kind=law, chunks mapped to their articles;
-   * ``similar_cases`` — the product's case search (kind=case) for the same query, the query case itself left
-     out; each of the top `similar_k` cases votes for the resolved articles of its own 相关规定 with weight
-     1 / log2(rank + 1);
-   * ``fusion_equal`` — reciprocal rank fusion of the two (k = 60, equal weights);
-   * ``fusion`` — the same with the direct ranking's weight chosen from DIRECT_WEIGHTS by Recall@10 on the odd
-     检例 numbers: the reported figure; its ``even`` row is the held-out one.
+4. Each query goes through the product's 类案比对 (`kb.analysis.analyze_case`, the query case left out of the
+   search), whose 可能适用的条文 come from `kb.provision_suggest`; the rankings it fused are scored one by one:
+   * ``direct`` — hybrid retrieval over law chunks, chunks mapped to their articles;
+   * ``similar_cases_k10_rank`` — the first run's vote: the top 10 similar cases vote for the articles their
+     provisions resolve to, weight 1 / log2(rank + 1);
+   * ``similar_cases`` — the product's vote (VOTE_K cases, VOTE_WEIGHTING);
+   * ``charge_articles`` — the 刑法 articles defining the charges the analysis recognises (named or inferred);
+   * ``direct_cited`` — a candidate, not in the product: the direct retrieval held to the laws the first VOTE_K
+     similar cases cite; it enters the weight grid (CITED_WEIGHTS) and stays out of the product at weight 0;
+   * ``fusion_previous`` — the first run's fusion: RRF of direct (weight 0.25) and the k10/rank vote (weight 1);
+   * ``fusion_no_charges`` — the product's fusion without the charge ranking (its gain);
+   * ``fusion_tuned`` — the vote setting from VOTE_GRID, then the fusion weights from DIRECT_WEIGHTS ×
+     CHARGE_WEIGHTS × CITED_WEIGHTS, each the best Recall@10 on the odd 检例 numbers;
+   * ``fusion`` — what the product shows (its constants; set to the tuned values, `product_is_tuned` says whether
+     they still are): the reported figure; its ``even`` row is the held-out one.
 5. Recall@5 / Recall@10 (share of the case's relevant articles in the first 5 / 10, averaged over cases) and MRR
-   (reciprocal rank of the first relevant article), over all cases and over odd / even 检例 numbers. `similar_k`
-   = 10, the vote weight and RRF's k were fixed before any run; only the fusion weight is tuned (on odd numbers).
+   (reciprocal rank of the first relevant article), over all cases and over odd / even 检例 numbers. RRF's k is
+   fixed; only the vote setting and the fusion weights are tuned, on odd numbers.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import math
 import re
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -39,13 +43,26 @@ from typing import Any
 
 from api.evaluation.metrics import mean, recall_at
 from ingest.pipeline import IngestReport, expand_paths, ingest_paths
+from kb.analysis import analyze_case
 from kb.config import Settings
 from kb.elements.numbers import CN_NUM_CHARS
 from kb.elements.provisions import extract_provisions
 from kb.errors import KBError
 from kb.models import Entry, EntryKind
 from kb.provision_links import ProvisionResolver
-from kb.search_request import SearchRequest, to_haystack_filters
+from kb.provision_suggest import (
+    RRF_K,
+    VOTE_K,
+    VOTE_WEIGHTING,
+    WEIGHTS,
+    Signals,
+    VoteSettings,
+    cited_laws,
+    direct_ranking,
+    fuse,
+    rankings,
+    vote,
+)
 from kb.service import KnowledgeBase
 
 logger = logging.getLogger(__name__)
@@ -69,13 +86,25 @@ DEFAULT_LAW_FOLDERS = (
     "行政法规",
     "部门规章",
 )
-RANKERS = ("direct", "similar_cases", "fusion_equal", "fusion")
+RANKERS = (
+    "direct",
+    "similar_cases_k10_rank",
+    "similar_cases",
+    "charge_articles",
+    "direct_cited",
+    "fusion_previous",
+    "fusion_no_charges",
+    "fusion_tuned",
+    "fusion",
+)
 DEFAULT_RANKER = "fusion"
-SIMILAR_K = 10
-RRF_K = 60
-# Weights of the direct ranking in the fusion tried on the odd 检例 numbers (the similar-case ranking weighs 1).
-DIRECT_WEIGHTS = (1.0, 0.5, 0.25, 0.1)
-CANDIDATES = 200  # chunks asked of each retriever for the direct ranking
+SIMILAR_K = 10  # the first run's vote: 10 cases, weight 1 / log2(rank + 1)
+# Settings tried on the odd 检例 numbers (the similar-case ranking weighs 1 in the fusion).
+VOTE_GRID = tuple(VoteSettings(k, w) for k in (5, 10, 20) for w in ("rank", "similarity", "rank_similarity"))
+DIRECT_WEIGHTS = (0.0, 0.1, 0.25, 0.5, 1.0)
+PREVIOUS_WEIGHTS = {"direct": 0.25, "similar": 1.0}  # the first run's fusion (with the k10/rank vote)
+CHARGE_WEIGHTS = (0.0, 0.25, 0.5, 1.0, 2.0)
+CITED_WEIGHTS = (0.0, 0.1, 0.25, 0.5, 1.0)
 MANIFEST = "manifest.json"
 
 
@@ -90,7 +119,6 @@ class ProvisionRun:
     home: Path = Path("var/eval/provisions")
     embedder: str = "use-m3"
     folders: Sequence[str] = DEFAULT_LAW_FOLDERS
-    similar_k: int = SIMILAR_K
     limit: int | None = None  # evaluate only the first N cases (a quick try)
 
 
@@ -279,51 +307,6 @@ def _number(number: str) -> int:
 # --- rankers ------------------------------------------------------------------------------------------------------
 
 
-def direct_ranking(kb: KnowledgeBase, query: str, top_k: int = CANDIDATES) -> list[ArticleId]:
-    """The product's hybrid retrieval over law chunks (analysis, BM25 + dense, weighted RRF), chunks -> articles."""
-    pipe = kb.pipeline
-    filters = to_haystack_filters({"kind": [EntryKind.LAW.value]})
-    analysed = pipe.get_component("normalizer").run(query=query)
-    bm25 = pipe.get_component("bm25").run(query=analysed["terms"], filters=filters, top_k=top_k)["documents"]
-    dense: list[Any] = []
-    if "dense" in pipe.graph.nodes:
-        vector = pipe.get_component("embedder").run(text=analysed["text"])["embedding"]
-        dense = pipe.get_component("dense").run(query_embedding=vector, filters=filters, top_k=top_k)["documents"]
-    joined = pipe.get_component("joiner").run(
-        bm25_documents=bm25, dense_documents=dense, analysis=analysed["analysis"]
-    )["documents"]
-    ranked: dict[ArticleId, None] = {}
-    for doc in joined:
-        heading = doc.meta.get("heading")
-        if doc.meta.get("section") == "article" and isinstance(heading, str) and heading.startswith("第"):
-            ranked.setdefault((str(doc.meta["entry_id"]), heading), None)
-    return list(ranked)
-
-
-def similar_case_ranking(
-    kb: KnowledgeBase, query: str, exclude: str, case_articles: dict[str, list[ArticleId]], k: int = SIMILAR_K
-) -> list[ArticleId]:
-    """The top-k similar cases (the query case left out) vote for the articles they cite: 1 / log2(rank + 1)."""
-    hits = kb.search(SearchRequest(query=query, page_size=k, exclude_ids=[exclude])).hits
-    votes: dict[ArticleId, float] = {}
-    for rank, hit in enumerate(hits[:k], start=1):
-        for article in case_articles.get(hit.entry_id, []):
-            votes[article] = votes.get(article, 0.0) + 1.0 / math.log2(rank + 1)
-    return [a for a, _ in sorted(votes.items(), key=lambda item: (-item[1], item[0]))]
-
-
-def rrf(
-    rankings: Sequence[Sequence[ArticleId]], k: int = RRF_K, weights: Sequence[float] | None = None
-) -> list[ArticleId]:
-    """Weighted reciprocal rank fusion (equal weights by default)."""
-    scores: dict[ArticleId, float] = {}
-    for i, ranking in enumerate(rankings):
-        weight = 1.0 if weights is None else weights[i]
-        for rank, item in enumerate(ranking, start=1):
-            scores[item] = scores.get(item, 0.0) + weight / (k + rank)
-    return [a for a, _ in sorted(scores.items(), key=lambda item: (-item[1], item[0]))]
-
-
 def reciprocal_rank(ranking: Sequence[ArticleId], relevant: Iterable[ArticleId]) -> float:
     wanted = set(relevant)
     return next((1.0 / i for i, a in enumerate(ranking, start=1) if a in wanted), 0.0)
@@ -339,65 +322,125 @@ def score(ranking: Sequence[ArticleId], relevant: Sequence[ArticleId]) -> dict[s
     }
 
 
-def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """Mean metrics per ranker over all cases and over odd / even 检例 numbers."""
-    out: dict[str, Any] = {}
-    subsets = {
+def _subsets(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    return {
         "all": rows,
         "odd": [r for r in rows if _number(r["number"]) % 2 == 1],
         "even": [r for r in rows if _number(r["number"]) % 2 == 0],
     }
+
+
+def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Mean metrics per ranker over all cases and over odd / even 检例 numbers."""
+    out: dict[str, Any] = {}
     for ranker in RANKERS:
         out[ranker] = {
             name: {
                 "n": len(subset),
                 **{m: round(mean([r[ranker][m] for r in subset]), 4) for m in ("recall@5", "recall@10", "mrr")},
             }
-            for name, subset in subsets.items()
+            for name, subset in _subsets(rows).items()
         }
     return out
 
 
-def tune_direct_weight(
-    rankings: list[tuple[list[ArticleId], list[ArticleId]]], queries: list[CaseQuery]
-) -> tuple[float, dict[str, float]]:
-    """The weight of the direct ranking in the fusion with the best mean Recall@10 on the odd 检例 numbers (the
-    first of DIRECT_WEIGHTS on a tie); the even numbers stay unseen. Also the odd-case Recall@10 of every weight."""
-    odd = [i for i, q in enumerate(queries) if _number(q.number) % 2 == 1]
-    tried: dict[str, float] = {}
-    for weight in DIRECT_WEIGHTS:
-        values = [score(rrf(list(rankings[i]), weights=(weight, 1.0)), queries[i].relevant)["recall@10"] for i in odd]
-        tried[str(weight)] = round(mean(values), 4)
-    best = max(DIRECT_WEIGHTS, key=lambda w: (tried[str(w)], -DIRECT_WEIGHTS.index(w)))
+def _odd(queries: Sequence[CaseQuery]) -> list[int]:
+    return [i for i, q in enumerate(queries) if _number(q.number) % 2 == 1]
+
+
+def _odd_recall(rankings: Sequence[Sequence[ArticleId]], queries: Sequence[CaseQuery]) -> float:
+    return round(mean([score(rankings[i], queries[i].relevant)["recall@10"] for i in _odd(queries)]), 4)
+
+
+def tune_vote(signals: Sequence[Signals], queries: Sequence[CaseQuery]) -> tuple[VoteSettings, dict[str, float]]:
+    """The similar-case vote (k, weighting) with the best Recall@10 on the odd 检例 numbers (the first of
+    VOTE_GRID on a tie); also the odd-case Recall@10 of every setting tried."""
+    tried = {f"k={s.k},{s.weighting}": _odd_recall([vote(sig, s) for sig in signals], queries) for s in VOTE_GRID}
+    best = max(VOTE_GRID, key=lambda s: (tried[f"k={s.k},{s.weighting}"], -VOTE_GRID.index(s)))
     return best, tried
 
 
+def tune_weights(
+    signals: Sequence[Signals],
+    queries: Sequence[CaseQuery],
+    settings: VoteSettings,
+    candidates: Sequence[list[ArticleId]] | None = None,
+) -> tuple[dict[str, float], dict[str, float]]:
+    """The fusion weights (similar cases weigh 1) with the best Recall@10 on the odd 检例 numbers. `candidates`: the
+    candidate ranking ``direct_cited`` per query (not in the product; weight 0 there unless chosen here)."""
+    ranks = [
+        {**rankings(sig, settings), "direct_cited": candidates[i] if candidates else []}
+        for i, sig in enumerate(signals)
+    ]
+    tried: dict[str, float] = {}
+    grid = [
+        {"direct": d, "similar": 1.0, "charges": c, "direct_cited": dc}
+        for d in DIRECT_WEIGHTS
+        for c in CHARGE_WEIGHTS
+        for dc in CITED_WEIGHTS
+    ]
+    for weights in grid:
+        fused = [[a for a, _ in fuse(r, weights)] for r in ranks]
+        tried[_key(weights)] = _odd_recall(fused, queries)
+    best = max(grid, key=lambda w: (tried[_key(w)], -grid.index(w)))
+    return best, tried
+
+
+def _key(weights: dict[str, float]) -> str:
+    return f"direct={weights['direct']},charges={weights['charges']},direct_cited={weights['direct_cited']}"
+
+
 def evaluate(
-    kb: KnowledgeBase, queries: list[CaseQuery], *, similar_k: int = SIMILAR_K, tick: Tick | None = None
+    kb: KnowledgeBase, queries: list[CaseQuery], *, tick: Tick | None = None
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """Per-case scores of every ranker, and how the fusion weight was chosen (on the odd 检例 numbers)."""
-    case_articles = {q.entry_id: q.relevant for q in queries}
-    rankings: list[tuple[list[ArticleId], list[ArticleId]]] = []
+    """Per-case scores of every ranker, from the product's own analysis of each case (its 可能适用的条文 and the
+    signals they were ranked from), the case itself left out; and how the settings compare on the odd numbers."""
+    signals: list[Signals] = []
+    candidates: list[list[ArticleId]] = []
+    product: list[list[ArticleId]] = []
     for q in queries:
-        direct = direct_ranking(kb, q.query)
-        similar = similar_case_ranking(kb, q.query, q.entry_id, case_articles, similar_k)
-        rankings.append((direct, similar))
+        result = analyze_case(kb, q.query, exclude_ids=[q.entry_id])
+        assert result.signals is not None
+        signals.append(result.signals)
+        laws = cited_laws(result.signals)
+        candidates.append(direct_ranking(kb, q.query, law_ids=laws) if laws else [])
+        product.append([(p.law_entry_id, p.article) for p in result.provisions])
         if tick:
             tick(1)
-    weight, tried = tune_direct_weight(rankings, queries)
-    rows = [
-        {
+    vote_best, vote_tried = tune_vote(signals, queries)
+    weights_best, weights_tried = tune_weights(signals, queries, vote_best, candidates)
+    baseline = VoteSettings(SIMILAR_K, "rank")
+    rows = []
+    for q, sig, shown, candidate in zip(queries, signals, product, candidates, strict=True):
+        ranks = rankings(sig)
+        fused = [a for a, _ in fuse(ranks, WEIGHTS)]
+        assert fused[: len(shown)] == shown  # what the product shows is the head of this ranking
+        previous = {"direct": ranks["direct"], "similar": vote(sig, baseline)}
+        rows.append({
             "id": q.entry_id,
             "number": q.number,
             "relevant": len(q.relevant),
-            "direct": score(direct, q.relevant),
-            "similar_cases": score(similar, q.relevant),
-            "fusion_equal": score(rrf([direct, similar]), q.relevant),
-            "fusion": score(rrf([direct, similar], weights=(weight, 1.0)), q.relevant),
-        }
-        for q, (direct, similar) in zip(queries, rankings, strict=True)
-    ]
-    return rows, {"direct_weight": weight, "tuned_on": "odd 检例 numbers, Recall@10", "tried": tried}
+            "direct": score(ranks["direct"], q.relevant),
+            "similar_cases_k10_rank": score(vote(sig, baseline), q.relevant),
+            "similar_cases": score(ranks["similar"], q.relevant),
+            "charge_articles": score(ranks["charges"], q.relevant),
+            "direct_cited": score(candidate, q.relevant),
+            "fusion_previous": score([a for a, _ in fuse(previous, PREVIOUS_WEIGHTS)], q.relevant),
+            "fusion_no_charges": score([a for a, _ in fuse(ranks, {**WEIGHTS, "charges": 0.0})], q.relevant),
+            "fusion_tuned": score([a for a, _ in fuse(rankings(sig, vote_best), weights_best)], q.relevant),
+            "fusion": score(fused, q.relevant),
+        })
+    settings = {
+        "product": {"vote": {"k": VOTE_K, "weighting": VOTE_WEIGHTING}, "weights": WEIGHTS, "rrf_k": RRF_K},
+        "tuned_on": "odd 检例 numbers, Recall@10",
+        "vote_tried": vote_tried,
+        "vote_best": {"k": vote_best.k, "weighting": vote_best.weighting},
+        "weights_tried": weights_tried,
+        "weights_best": weights_best,
+        "product_is_tuned": (vote_best.k, vote_best.weighting) == (VOTE_K, VOTE_WEIGHTING)
+        and weights_best == {**WEIGHTS, "direct_cited": 0.0},
+    }
+    return rows, settings
 
 
 def run_provisions(run: ProvisionRun, progress: ProgressFactory | None = None) -> dict[str, Any]:
@@ -414,7 +457,7 @@ def run_provisions(run: ProvisionRun, progress: ProgressFactory | None = None) -
             raise ProvisionEvalError(msg)
         started = time.perf_counter()
         tick = progress("评测案例", len(queries)) if progress else None
-        rows, fusion = evaluate(kb, queries, similar_k=run.similar_k, tick=tick)
+        rows, fusion = evaluate(kb, queries, tick=tick)
         stats = kb.stats()
         return {
             "dataset": "provisions",
@@ -423,9 +466,8 @@ def run_provisions(run: ProvisionRun, progress: ProgressFactory | None = None) -
             "cases_evaluated": len(rows),
             "citations": totals,
             "resolved_share": round(totals["resolved"] / totals["citations"], 4) if totals["citations"] else 0.0,
-            "similar_k": run.similar_k,
             "rrf_k": RRF_K,
-            "fusion": fusion,
+            "settings": fusion,
             "index": {
                 "home": str(index_home(run)),
                 "embedder": stats.get("embedder"),
@@ -438,6 +480,14 @@ def run_provisions(run: ProvisionRun, progress: ProgressFactory | None = None) -
         }
     finally:
         kb.close()
+
+
+TOP_SHOWN = 8
+
+
+def _best_of(tried: dict[str, float]) -> str:
+    ranked = sorted(tried.items(), key=lambda item: -item[1])[:TOP_SHOWN]
+    return "; ".join(f"{name} {value:.4f}" for name, value in ranked)
 
 
 def write_report(result: dict[str, Any], out_dir: Path) -> list[Path]:
@@ -467,13 +517,16 @@ def write_report(result: dict[str, Any], out_dir: Path) -> list[Path]:
             lines.append(
                 f"| {ranker} | {name} | {m['n']} | {m['recall@5']:.3f} | {m['recall@10']:.3f} | {m['mrr']:.3f} |"
             )
-    fusion = result["fusion"]
+    st = result["settings"]
     lines += [
         "",
-        f"Default figure: `{result['default_ranker']}` — RRF (k = {result['rrf_k']}) of `direct` (weight "
-        f"{fusion['direct_weight']}) and `similar_cases` (weight 1); the weight was chosen on the odd 检例 numbers "
-        f"(Recall@10 per weight: {fusion['tried']}), so the `even` row is the held-out figure. `fusion_equal` is "
-        "the untuned fusion (equal weights).",
+        f"Default figure: `{result['default_ranker']}` — what 类案比对 shows as 可能适用的条文 (kb.provision_suggest): "
+        f"RRF (k = {result['rrf_k']}) of the three rankings with weights {st['product']['weights']}, the vote "
+        f"{st['product']['vote']}. Tuned on the odd 检例 numbers (Recall@10), so the `even` rows are held out:",
+        f"- vote settings: {st['vote_tried']} -> {st['vote_best']}",
+        f"- fusion weights (similar cases 1), the best {TOP_SHOWN} of {len(st['weights_tried'])}: "
+        f"{_best_of(st['weights_tried'])} -> {st['weights_best']}",
+        f"- the product's constants are the tuned ones: {st['product_is_tuned']}",
     ]
     md_path = out_dir / "provisions.md"
     md_path.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -101,12 +101,33 @@ class DivergenceOut(BaseModel):
     groups: list[GroupOut]
 
 
+class CitingCaseOut(BaseModel):
+    id: str
+    title: str
+    number: str | None
+
+
+class SuggestedProvisionOut(BaseModel):
+    law_entry_id: str
+    law_title: str
+    article: str = Field(description="条文序号，如 第二百六十四条")
+    section_index: int = Field(description="该条在法律条目中的段落序号（链接锚点 #sec-N）")
+    text: str = Field(description="条文内容（至多 300 字）")
+    score: float = Field(description="融合得分（加权倒数排名融合，仅用于排序）")
+    cited_by: list[CitingCaseOut] = Field(description="引用该条的类案")
+    charges: list[str] = Field(description="识别出的、由该条规定的罪名")
+    direct_rank: int | None = Field(default=None, description="直接检索法律条文时的名次")
+
+
 class AnalysisOut(BaseModel):
     query: QueryElementsOut
     cases: list[CaseOut]
     comparison: list[ComparisonRow]
     distribution: DistributionOut
     divergence: DivergenceOut
+    suggested_provisions: list[SuggestedProvisionOut] = Field(
+        default_factory=list, description="可能适用的条文（类案引用、罪名对应条文与条文检索的融合排序，前 10 条）"
+    )
 
 
 class DivergenceCase(BaseModel):
@@ -186,6 +207,20 @@ def _out(result: CaseAnalysis) -> AnalysisOut:
             detail=d.detail,
             groups=[GroupOut(outcome=o, case_ids=ids) for o, ids in d.groups],
         ),
+        suggested_provisions=[
+            SuggestedProvisionOut(
+                law_entry_id=p.law_entry_id,
+                law_title=p.law_title,
+                article=p.article,
+                section_index=p.section_index,
+                text=p.text,
+                score=p.score,
+                cited_by=[CitingCaseOut(id=c.entry_id, title=c.title, number=c.number) for c in p.cited_by],
+                charges=p.charges,
+                direct_rank=p.direct_rank,
+            )
+            for p in result.provisions
+        ],
     )
 
 

@@ -661,12 +661,41 @@ export interface Divergence {
   groups: { outcome: string; case_ids: string[] }[]
 }
 
+/** A similar case citing a suggested article. */
+export interface CitingCase {
+  id: string
+  title: string
+  number: string | null
+}
+
+/** 可能适用的条文: a law article suggested for the pasted case, with why (kb/provision_suggest.py). */
+export interface SuggestedProvision {
+  law_entry_id: string
+  law_title: string
+  /** The article heading, e.g. 第二百六十四条. */
+  article: string
+  /** The article's index in the law entry's sections (anchor `#sec-N`). */
+  section_index: number
+  /** The article text, at most 300 characters. */
+  text: string
+  /** Fusion score, only for ordering. */
+  score: number
+  /** The similar cases citing it. */
+  cited_by: CitingCase[]
+  /** The recognised charges it defines. */
+  charges: string[]
+  /** Its place in the direct retrieval of law articles, when near the top. */
+  direct_rank?: number | null
+}
+
 export interface AnalysisResponse {
   query: AnalysisQuery
   cases: AnalysisCase[]
   comparison: ComparisonRow[]
   distribution: OutcomeDistribution
   divergence: Divergence
+  /** Top 10; absent from older servers. */
+  suggested_provisions?: SuggestedProvision[]
 }
 
 export interface DivergenceItem {

@@ -26,7 +26,7 @@ THEFT = (
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FastAPI]:
     settings = auth_settings(tmp_path_factory.mktemp("an") / "kb", anonymous_role="检察官")
     knowledge = KnowledgeBase(settings)
-    assert ingest_paths(knowledge, [DEMO / "cases"]).ok
+    assert ingest_paths(knowledge, [DEMO / "cases", DEMO / "laws"]).ok
     application = create_app(settings, kb=knowledge)
     yield application
     knowledge.close()
@@ -36,6 +36,37 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FastAPI]:
 def client(app: FastAPI) -> Iterator[TestClient]:
     with TestClient(app) as c:
         yield c
+
+
+def test_a_pasted_case_gets_suggested_provisions_with_their_reasons(client: TestClient) -> None:
+    response = client.post("/api/analysis", json={"text": THEFT, "top_k": 10})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    suggested = body["suggested_provisions"]
+    assert 0 < len(suggested) <= 10
+    theft = next(p for p in suggested if p["article"] == "第二百六十四条")
+    assert theft["law_title"] == "中华人民共和国刑法（示例节选）"
+    assert theft["charges"] == ["盗窃罪"]  # inferred from the nearest cases, defined by 第二百六十四条
+    case_ids = {c["id"] for c in body["cases"]}
+    assert theft["cited_by"] and {c["id"] for c in theft["cited_by"]} <= case_ids
+    assert all(c["title"] for c in theft["cited_by"])
+    assert suggested.index(theft) < 3
+    for p in suggested:
+        assert len(p["text"]) <= 300 and p["score"] > 0
+        assert p["cited_by"] or p["charges"] or p["direct_rank"]
+    scores = [p["score"] for p in suggested]
+    assert scores == sorted(scores, reverse=True)
+    # the anchor is the article's section in the law entry
+    law = client.get(f"/api/entries/{theft['law_entry_id']}").json()
+    assert law["sections"][theft["section_index"]]["heading"] == "第二百六十四条"
+
+
+def test_a_civil_dispute_gets_a_well_formed_list_not_an_error(client: TestClient) -> None:
+    response = client.post("/api/analysis", json={"text": "示例：甲与乙之间的买卖合同纠纷，货款未付。", "top_k": 5})
+    assert response.status_code == 200, response.text
+    suggested = response.json()["suggested_provisions"]
+    assert isinstance(suggested, list)
+    assert all(p["law_entry_id"] and p["article"].startswith("第") for p in suggested)
 
 
 def test_a_pasted_case_gets_its_comparison_distribution_and_divergence(client: TestClient) -> None:

@@ -74,6 +74,39 @@ describe('AnalysisView', () => {
     wrapper.unmount()
   })
 
+  it('lists the suggested provisions, each linking to its article with the reason it is suggested', async () => {
+    const { wrapper } = await analyse({ 'POST /api/analysis': analysisAnswer() })
+    const panel = wrapper.find('[data-testid="suggested-provisions"]')
+    expect(panel.find('h2').text()).toBe('可能适用的条文')
+    const items = panel.findAll('li.provision')
+    expect(items.map((li) => li.attributes('data-article'))).toEqual(['第一百三十三条之一', '第六十七条', '第十五条'])
+    expect(items[0]!.find('a').attributes('href')).toBe('/entries/law1#sec-4')
+    expect(items[0]!.find('a').text()).toBe('中华人民共和国刑法（示例节选） 第一百三十三条之一')
+    expect(items[0]!.find('[data-reason="cases"]').text()).toBe('2 件类案引用')
+    expect(items[0]!.find('[data-reason="cases"]').attributes('title')).toBe(
+      '引用该条的类案：王某危险驾驶案（示例-c1）；刘某危险驾驶案',
+    )
+    expect(items[0]!.find('[data-reason="charges"]').text()).toBe('罪名：危险驾驶罪')
+    expect(items[0]!.find('[data-reason="direct"]').exists()).toBe(false)
+    expect(items[1]!.find('[data-reason="charges"]').exists()).toBe(false)
+    // Neither cited nor defining a charge: the direct match is the reason shown.
+    expect(items[2]!.find('[data-reason="direct"]').text()).toBe('条文内容与案情相近')
+    expect(items[2]!.find('a').attributes('href')).toBe('/entries/law2#sec-7')
+    expect(items[2]!.text()).toContain('可以依法从宽处理')
+    wrapper.unmount()
+  })
+
+  it('says so when no provision could be suggested, and shows no panel for an older server', async () => {
+    const none = await analyse({ 'POST /api/analysis': analysisAnswer({ suggested_provisions: [] }) })
+    expect(none.wrapper.find('[data-testid="provisions-none"]').text()).toContain('没有找到可能适用的条文')
+    none.wrapper.unmount()
+    const older = analysisAnswer()
+    delete older.suggested_provisions
+    const old = await analyse({ 'POST /api/analysis': older })
+    expect(old.wrapper.find('[data-testid="suggested-provisions"]').exists()).toBe(false)
+    old.wrapper.unmount()
+  })
+
   it('shows five case columns, and up to ten with 显示更多', async () => {
     const base = analysisAnswer()
     const cases = Array.from({ length: 12 }, (_, i) => ({ ...base.cases[0]!, id: `k${i}`, title: `案${i}` }))

@@ -11,15 +11,15 @@ from typer.testing import CliRunner
 from api.cli import app
 from api.evaluation.metrics import mean
 from api.evaluation.provisions import (
+    RANKERS,
     ProvisionRun,
     join_parts,
     mask_citations,
     open_kb,
     reciprocal_rank,
-    rrf,
     run_provisions,
-    similar_case_ranking,
 )
+from kb.analysis import analyze_case
 
 DATA = Path(__file__).resolve().parents[3] / "data" / "provisions"
 
@@ -57,26 +57,15 @@ def test_metrics_are_the_means_of_the_per_case_scores(result: dict) -> None:  # 
     assert result["metrics"]["similar_cases"]["all"]["recall@5"] == 1.0  # the other three cases cite them all
 
 
-def test_similar_cases_vote_by_rank() -> None:
-    from types import SimpleNamespace
-
-    hits = [SimpleNamespace(entry_id=i) for i in ("twin", "other1", "other2")]
-    kb = SimpleNamespace(search=lambda request: SimpleNamespace(hits=hits))
-    a, b, c = ("law", "第一条"), ("law", "第二条"), ("law", "第三条")
-    cited = {"twin": [a], "other1": [b], "other2": [b, c]}
-    # a: 1/log2(2) = 1; b: 1/log2(3) + 1/log2(4) = 1.13; c: 0.5
-    assert similar_case_ranking(kb, "案情", "me", cited, k=3) == [b, a, c]  # type: ignore[arg-type]
-    assert similar_case_ranking(kb, "案情", "me", cited, k=1) == [a]  # type: ignore[arg-type]
-
-
-def test_the_query_case_never_votes_for_itself(result: dict) -> None:  # type: ignore[type-arg]
+def test_the_query_case_is_left_out_of_its_own_analysis(result: dict) -> None:  # type: ignore[type-arg]
     run = ProvisionRun(laws=DATA / "laws", cases=DATA / "cases", home=Path(result["home"]), embedder="hash")
     kb = open_kb(run)
     try:
         me = next(i for i, _, e in kb.records.iter_published(kind="case") if e.number == "检例第1号")
-        marker = ("me", "第一条")
-        ranking = similar_case_ranking(kb, "醉酒驾驶机动车", me, {me: [marker]}, k=10)
-        assert marker not in ranking
+        analysis = analyze_case(kb, "醉酒驾驶机动车", exclude_ids=[me])
+        assert analysis.signals is not None
+        assert me not in {c.entry_id for c in analysis.signals.neighbours}
+        assert all(me not in {c.entry_id for c in p.cited_by} for p in analysis.provisions)
     finally:
         kb.close()
 
@@ -88,9 +77,8 @@ def test_citations_are_masked_in_the_query() -> None:
     assert "《" not in masked and "构成犯罪" in masked
 
 
-def test_rrf_and_reciprocal_rank() -> None:
+def test_reciprocal_rank() -> None:
     a, b, c = ("x", "第一条"), ("x", "第二条"), ("y", "第一条")
-    assert rrf([[a, b], [b, c]])[0] == b
     assert reciprocal_rank([a, b, c], [c]) == pytest.approx(1 / 3) and reciprocal_rank([a], [c]) == 0.0
 
 
@@ -132,24 +120,35 @@ def test_a_missing_folder_is_a_chinese_error(tmp_path: Path) -> None:
     assert outcome.exit_code == 2 and "没有这个目录" in outcome.output
 
 
-def test_the_fusion_weight_is_chosen_on_odd_numbers_only() -> None:
-    from api.evaluation.provisions import CaseQuery, tune_direct_weight
+def test_the_vote_and_the_weights_are_chosen_on_odd_numbers_only() -> None:
+    from api.evaluation.provisions import CaseQuery, tune_vote, tune_weights
+    from kb.provision_suggest import Neighbour, Signals, VoteSettings
 
-    good = ("law", "好")
-    direct = [("law", f"直{n}") for n in range(12)]
-    similar = [*(("law", f"类{n}") for n in range(5)), good]
+    good, bad = ("law", "好"), ("law", "坏")
+    neighbours = [Neighbour(f"n{i}", f"案{i}", None, 0.1 * (20 - i), ()) for i in range(20)]
+    # odd case: the answer is cited only by the 15th neighbour; k = 5 or 10 cannot see it
+    odd_signals = Signals(neighbours, {"n14": [good], "n0": [bad]}, [], {}, [])
+    # even case: only k = 5 finds its answer; it must not count in the choice
+    even_signals = Signals(neighbours, {"n0": [good], "n6": [bad]}, [], {}, [])
     odd = CaseQuery("a", "检例第1号", "案情", [good], 1, 1)
-    # even: the direct ranking alone has the answer; it must not count in the choice
-    even = CaseQuery("b", "检例第2号", "案情", [direct[0]], 1, 1)
-    weight, tried = tune_direct_weight([(direct, similar), (direct, [])], [odd, even])
-    # equal weights interleave the two lists and push `good` (6th of its list) out of the top 10; any lower weight
-    # keeps it 6th; the first of the best weights is taken
-    assert tried == {"1.0": 0.0, "0.5": 1.0, "0.25": 1.0, "0.1": 1.0} and weight == 0.5
+    even = CaseQuery("b", "检例第2号", "案情", [good], 1, 1)
+    best, tried = tune_vote([odd_signals, even_signals], [odd, even])
+    assert best == VoteSettings(20, "rank") and tried["k=5,rank"] == 0.0 and tried["k=20,rank"] == 1.0
+    # charge ranking alone holds the odd answer: any charge weight > 0 finds it; the first such weight wins
+    charged = Signals([], {}, ["某罪"], {good: ["某罪"]}, [bad])
+    weights, tried_weights = tune_weights([charged, even_signals], [odd, even], best)
+    assert tried_weights["direct=0.0,charges=0.0,direct_cited=0.0"] == 0.0
+    assert weights == {"direct": 0.0, "similar": 1.0, "charges": 0.25, "direct_cited": 0.0}
+    # a candidate ranking holding the answer is found the same way
+    weights, _ = tune_weights([Signals([], {}, [], {}, []), even_signals], [odd, even], best, [[good], []])
+    assert weights == {"direct": 0.0, "similar": 1.0, "charges": 0.0, "direct_cited": 0.1}
 
 
-def test_the_result_says_how_the_fusion_was_tuned(result: dict) -> None:  # type: ignore[type-arg]
-    from api.evaluation.provisions import DIRECT_WEIGHTS
+def test_the_result_says_how_the_settings_were_chosen(result: dict) -> None:  # type: ignore[type-arg]
+    from api.evaluation.provisions import DIRECT_WEIGHTS, VOTE_GRID
 
-    assert result["fusion"]["direct_weight"] in DIRECT_WEIGHTS
-    assert set(result["fusion"]["tried"]) == {str(w) for w in DIRECT_WEIGHTS}
-    assert set(result["metrics"]) == {"direct", "similar_cases", "fusion_equal", "fusion"}
+    settings = result["settings"]
+    assert len(settings["vote_tried"]) == len(VOTE_GRID)
+    assert len(settings["weights_tried"]) == len(DIRECT_WEIGHTS) * 5 * 5
+    assert set(result["metrics"]) == set(RANKERS)
+    assert isinstance(settings["product_is_tuned"], bool)
