@@ -42,6 +42,17 @@ def _progress(enabled: bool) -> Iterator[Callable[[str, int], Callable[[int], No
         yield factory
 
 
+@contextmanager
+def _evaluation(show_progress: bool) -> Iterator[Callable[[str, int], Callable[[int], None]] | None]:
+    """Progress bars (when shown) for an evaluation run; a KBError ends the command with its Chinese message."""
+    try:
+        with _progress(show_progress) as factory:
+            yield factory
+    except KBError as exc:
+        console.print(f"[red]错误[/red]（{exc.code}）：{exc.detail}")
+        raise typer.Exit(2) from exc
+
+
 def _default_summary(result: dict[str, Any], protocol: str, config: str) -> dict[str, Any]:
     scores = result["results"][protocol]["auto"][config]
     return {
@@ -139,12 +150,8 @@ def lecard(
         ready_only=ready_only,
         options=EvalOptions(max_terms=max_terms),
     )
-    try:
-        with _progress(sys.stderr.isatty() or not as_json) as factory:
-            result = run_lecard(run, progress=factory)
-    except KBError as exc:
-        console.print(f"[red]错误[/red]（{exc.code}）：{exc.detail}")
-        raise typer.Exit(2) from exc
+    with _evaluation(sys.stderr.isatty() or not as_json) as factory:
+        result = run_lecard(run, progress=factory)
     command = [
         f"kb eval lecard --data {data} --protocol {protocol} --setting {setting} --config {','.join(names)}",
         f"--embedder {embedder} --dense-chunks {dense_chunks}",
@@ -207,11 +214,8 @@ def elements(
     """法律要素（罪名/案由、处理结果、决定因素、引用条文）抽取的精确率与召回率，基于人工标注样本。"""
     from api.evaluation.elements import DEMO_DIR, LABELS_PATH, run_elements, write_report
 
-    try:
+    with _evaluation(False):
         result = run_elements(labels or LABELS_PATH, demo_dir or DEMO_DIR, spp_dir)
-    except KBError as exc:
-        console.print(f"[red]错误[/red]（{exc.code}）：{exc.detail}")
-        raise typer.Exit(2) from exc
     parts = ["kb eval elements", f"--labels {labels}" if labels else "", f"--spp-dir {spp_dir}"]
     result["command"] = " ".join(p for p in parts if p)
     if out_dir is not None:
@@ -240,12 +244,8 @@ def similarity_calibration(
     if not (home / "kb.sqlite3").is_file():
         console.print(f"[red]错误[/red]：{home} 中没有评测索引，请先运行 kb eval lecard --build-only")
         raise typer.Exit(2)
-    try:
-        with _progress(not as_json) as factory:
-            result = calibrate(data, home, target=target, progress=factory("比对查询", 107) if factory else None)
-    except KBError as exc:
-        console.print(f"[red]错误[/red]（{exc.code}）：{exc.detail}")
-        raise typer.Exit(2) from exc
+    with _evaluation(not as_json) as factory:
+        result = calibrate(data, home, target=target, progress=factory("比对查询", 107) if factory else None)
     if out_dir is not None:
         for path in write_report(result, out_dir):
             console.print(f"已写出 {path}")
@@ -307,12 +307,8 @@ def provisions(
 
     chosen = tuple(f.strip() for f in folders.split(",") if f.strip()) if folders else DEFAULT_LAW_FOLDERS
     run = ProvisionRun(laws=laws, cases=cases, home=home, embedder=embedder, folders=chosen, limit=limit)
-    try:
-        with _progress(sys.stderr.isatty() or not as_json) as factory:
-            result = run_provisions(run, progress=factory)
-    except KBError as exc:
-        console.print(f"[red]错误[/red]（{exc.code}）：{exc.detail}")
-        raise typer.Exit(2) from exc
+    with _evaluation(sys.stderr.isatty() or not as_json) as factory:
+        result = run_provisions(run, progress=factory)
     parts = [
         f"kb eval provisions --laws {laws} --cases {cases} --embedder {embedder}",
         f"--folders {','.join(chosen)}" if folders else "",
