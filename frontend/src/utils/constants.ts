@@ -1,20 +1,10 @@
-import type { FilterField } from '@/api/types'
+import { FILTER_FIELDS, type FilterField } from '@/api/types'
 
 /** The search box becomes a growing textarea past this many characters (or on any line break). */
 export const MULTILINE_THRESHOLD = 50
 
-/** Filters shown on the search page, in this order. */
-export const DEFAULT_FACET_FIELDS: FilterField[] = [
-  'line',
-  'case_type',
-  'charges',
-  'outcomes',
-  'stage',
-  'issuer',
-  'year',
-  'region',
-  'kind',
-]
+/** Filters shown on the search page, in this order: every filter field /api/search accepts. */
+export const DEFAULT_FACET_FIELDS: FilterField[] = [...FILTER_FIELDS]
 
 /**
  * Facet values offered even when the results have none: the default search leaves laws out, so 法律法规 is the
