@@ -7,7 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from kb.models import SECTION_LABELS, SearchHit
-from kb.provision_links import ArticleRef
+from kb.provision_links import ArticleRef, article_count
 from kb.records import StoredEntry
 from kb.search_request import SearchResult
 
@@ -42,6 +42,7 @@ class EntrySummary(BaseModel):
     error_type: str | None = None
     misused_power: str | None = None
     illustrative: bool = False
+    article_count: int | None = Field(default=None, description="法律法规的条文数（其他类型为 null）")
 
     @classmethod
     def from_stored(cls, stored: StoredEntry) -> EntrySummary:
@@ -70,6 +71,7 @@ class EntrySummary(BaseModel):
             error_type=e.error_type,
             misused_power=e.misused_power,
             illustrative=e.illustrative,
+            article_count=article_count(e),
         )
 
 

@@ -28,18 +28,22 @@ from typing import Any
 
 from kb.elements.numbers import int_to_chinese
 from kb.elements.provisions import normalize_law_name, parse_provision
-from kb.models import Entry, EntryKind, SectionKey
+from kb.models import Entry, EntryKind, Section, SectionKey
 from kb.records import RecordStore
 
 __all__ = [
     "ArticleRef",
     "CitedArticle",
+    "CitingCase",
     "LawArticles",
     "ProvisionResolver",
+    "article_count",
     "article_key",
     "case_order",
+    "cases_citing_law",
     "citing_cases",
     "cut_text",
+    "is_article",
     "law_name_keys",
 ]
 
@@ -107,6 +111,18 @@ def article_key(provision: str) -> tuple[str, str] | None:
     return law, f"第{int_to_chinese(number)}条{sub.group(0) if sub else ''}"
 
 
+def is_article(section: Section) -> bool:
+    """A law's article section (第X条, 第X条之一); not an amendment item (一、) nor a whole-text 正文 section."""
+    return section.key == SectionKey.ARTICLE and section.heading.startswith("第")
+
+
+def article_count(entry: Entry) -> int | None:
+    """The number of article sections of a law (from the sections already loaded); None for any other kind."""
+    if entry.kind != EntryKind.LAW:
+        return None
+    return sum(1 for section in entry.sections if is_article(section))
+
+
 def law_articles(entry_id: str, version: int, entry: Entry) -> LawArticles:
     """The article table of one law version (sections with an article heading; amendment items are left out)."""
     table = LawArticles(
@@ -117,7 +133,7 @@ def law_articles(entry_id: str, version: int, entry: Entry) -> LawArticles:
         publish_date=entry.publish_date or "",
     )
     for index, section in enumerate(entry.sections):
-        if section.key == SectionKey.ARTICLE and section.heading.startswith("第"):
+        if is_article(section):
             table.articles.setdefault(section.heading, (index, cut_text(section.text)))
     return table
 
@@ -219,10 +235,61 @@ def citing_cases(
 ) -> list[CitedArticle]:
     """The published cases (the search index holds exactly those) citing the articles of a published law, by
     article in law order; only articles cited at least once. `article` (第X条) narrows to one article."""
+    table, found = _citing_documents(store, resolver, law_entry_id, article)
+    if table is None:
+        return []
+    by_article: dict[str, set[str]] = {}
+    for doc, headings in found:
+        for heading in headings:
+            by_article.setdefault(heading, set()).add(str(doc.meta.get("entry_id")))
+    out = [
+        CitedArticle(heading, table.articles[heading][0], sorted(ids))
+        for heading, ids in by_article.items()
+        if heading in table.articles
+    ]
+    out.sort(key=lambda a: a.section_index)
+    return out
+
+
+@dataclass(frozen=True)
+class CitingCase:
+    """A published case citing a law: its first chunk in the index (entry-level meta) and the law's articles it
+    cites (headings, in law order)."""
+
+    document: Any  # haystack Document
+    articles: list[str]
+
+
+def cases_citing_law(store: Any, resolver: ProvisionResolver, law_entry_id: str) -> list[CitingCase]:
+    """Each published case citing a published law's articles, once: the most authoritative first (指导性 > 典型 >
+    参考 > 警示, as `case_order`), then those citing more of the law's articles, then 编号 and title."""
+    table, found = _citing_documents(store, resolver, law_entry_id, None)
+    if table is None:
+        return []
+    out = []
+    for doc, headings in found:
+        cited = sorted((h for h in headings if h in table.articles), key=lambda h: table.articles[h][0])
+        if cited:
+            out.append(CitingCase(doc, cited))
+
+    def rank(case: CitingCase) -> tuple[Any, ...]:
+        meta = case.document.meta
+        authority, number, title = case_order(meta.get("case_type"), meta.get("number"), str(meta.get("title", "")))
+        return authority, -len(case.articles), number, title
+
+    out.sort(key=rank)
+    return out
+
+
+def _citing_documents(
+    store: Any, resolver: ProvisionResolver, law_entry_id: str, article: str | None
+) -> tuple[LawArticles | None, list[tuple[Any, set[str]]]]:
+    """The law's article table and, for each published case citing it, the case's first chunk with the headings
+    of the articles it cites (one entry per case). `article` narrows to one article."""
     resolver.refresh()
     table = resolver.law(law_entry_id)
     if table is None:
-        return []
+        return None, []
     cases = {"field": "meta.kind", "operator": "==", "value": EntryKind.CASE.value}
     cited = store.facet_counts(["provisions"], filters=cases).get("provisions", {})
     wanted = resolver.citations_of(law_entry_id, list(cited))
@@ -230,9 +297,7 @@ def citing_cases(
         key = article_key(f"《{normalize_law_name(table.title)}》{article}")
         heading = key[1] if key else article
         wanted = {p: h for p, h in wanted.items() if h == heading}
-    if not wanted:
-        return []
-    by_article: dict[str, set[str]] = {}
+    found: dict[str, tuple[Any, set[str]]] = {}
     values = list(wanted)
     for start in range(0, len(values), 500):  # bounded filter sizes (SQLite parameters, ES terms)
         filters = {
@@ -245,17 +310,10 @@ def citing_cases(
         }
         for doc in store.filter_documents(filters):
             case_id = str(doc.meta.get("entry_id"))
-            for provision in doc.meta.get("provisions", []):
-                found = wanted.get(provision)
-                if found is not None:
-                    by_article.setdefault(found, set()).add(case_id)
-    out = [
-        CitedArticle(heading, table.articles[heading][0], sorted(ids))
-        for heading, ids in by_article.items()
-        if heading in table.articles
-    ]
-    out.sort(key=lambda a: a.section_index)
-    return out
+            headings = {wanted[p] for p in doc.meta.get("provisions", []) if p in wanted}
+            if headings:  # a case citing provisions from two batches is found twice: merge
+                found.setdefault(case_id, (doc, set()))[1].update(headings)
+    return table, list(found.values())
 
 
 def _negated(date: str) -> tuple[int, ...]:

@@ -21,9 +21,9 @@ from kb.components.text_embedder import KbTextEmbedder
 from kb.config import Settings
 from kb.elements.outcomes import extract_outcomes
 from kb.errors import EntryNotFound, EntryRetracted, KBError
-from kb.models import FACET_KEYS, Entry, EntryKind, SearchHit
+from kb.models import FACET_KEYS, Entry, EntryKind, MatchReason, SearchHit
 from kb.pipelines.search import build_search_pipeline, run_search_pipeline
-from kb.provision_links import ArticleRef, CitedArticle, ProvisionResolver, citing_cases
+from kb.provision_links import ArticleRef, CitedArticle, ProvisionResolver, cases_citing_law, citing_cases
 from kb.records import RecordStore, StoredEntry, UpsertResult
 from kb.search_request import SearchRequest, SearchResult, facets_from_hits, to_haystack_filters
 from kb.stores.factory import build_index_backend
@@ -332,11 +332,13 @@ class KnowledgeBase:
     def cases_concerning(self, entry_id: str, top_k: int = 10) -> list[SearchHit]:
         """The other direction of `related`: for a guideline article or a power-list item, the cases that concern the
         decision it governs (its 处理结果 words, e.g. 不起诉, as a filter when the item names one; its title, stage
-        and text as the query). For a case: its similar cases."""
+        and text as the query). For a case: its similar cases. For a law: the cases citing its articles."""
         stored = self._public_version(entry_id) or self.records.get(entry_id)
         entry = stored.entry
         if entry.kind == EntryKind.CASE:
             return self.similar(entry_id, top_k)
+        if entry.kind == EntryKind.LAW:
+            return self._cases_citing(entry_id, top_k)
         text = "\n".join(s.text for s in entry.sections)
         outcomes = extract_outcomes(f"{entry.title}\n{text}")
         words = [entry.title, entry.stage or "", *outcomes, entry.power_subject or ""]
@@ -351,6 +353,16 @@ class KnowledgeBase:
             if narrowed.hits:
                 return narrowed.hits
         return self.search(SearchRequest(query=query, filters=filters, page_size=top_k)).hits
+
+    def _cases_citing(self, law_id: str, top_k: int) -> list[SearchHit]:
+        """The published cases citing a published law's articles (the cases of `citations`), each once, ordered by
+        authority then by how many of its articles they cite; that number is the score, the articles the reasons."""
+        hits = []
+        for case in cases_citing_law(self.store, self.provision_resolver, law_id)[:top_k]:
+            (hit,) = fold_chunks([replace(case.document, score=float(len(case.articles)))], None)
+            reasons = [MatchReason("provision", article, f"引用本法{article}") for article in case.articles]
+            hits.append(add_passage(replace(hit, reasons=reasons), []))
+        return hits
 
     def related(self, entry_id: str, top_k: int = 5) -> dict[str, list[SearchHit]]:
         """The guideline articles and power-list items that concern the same decisions as this case."""

@@ -111,7 +111,7 @@ async def similar_entries(
 @router.get(
     "/entries/{entry_id}/cases",
     response_model=SimilarResponse,
-    summary="涉及该指引条文或权力清单事项所规定决定的案例（关联的反方向）",
+    summary="涉及该指引条文或权力清单事项所规定决定的案例（关联的反方向）；法律法规：引用其条文的已发布案例",
 )
 async def cases_concerning(
     entry_id: str, kb: KBDep, principal: PrincipalDep, top_k: Annotated[int, Query(ge=1, le=50)] = 10

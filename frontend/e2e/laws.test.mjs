@@ -48,6 +48,12 @@ describe('laws and provision links', { skip }, () => {
   it('a reader follows a cited provision from a case to the law article and back', async () => {
     const { page, problems } = await newPage(browser.context)
     const { caseDetail, link, law } = fx
+    // The side panels' requests (谁有权决定, 类似案例): made for a case, never for a law.
+    const sideRequests = []
+    page.on('request', (r) => {
+      const path = new URL(r.url()).pathname
+      if (/\/(related|similar)$/.test(path)) sideRequests.push(path)
+    })
     await page.goto(`${BASE}/entries/${encodeURIComponent(caseDetail.id)}`)
     await page.locator('h1.entry-title').filter({ hasText: caseDetail.title }).waitFor()
 
@@ -114,6 +120,8 @@ describe('laws and provision links', { skip }, () => {
     for (const testid of ['related', 'similar', 'analyse-this']) {
       assert.equal(await page.locator(`[data-testid="${testid}"]`).count(), 0, `${testid} shown on a law`)
     }
+    const lawPath = `/api/entries/${encodeURIComponent(law.id)}`
+    assert.deepEqual(sideRequests.filter((p) => p.startsWith(`${lawPath}/`)), [], 'a law page asked for case panels')
     assert.equal(await hasHorizontalOverflow(page), false, 'the law page scrolls sideways')
     await screenshot(page, '70-laws-02-law-article')
 
@@ -122,6 +130,15 @@ describe('laws and provision links', { skip }, () => {
     await page.waitForURL((u) => u.pathname === `/entries/${caseDetail.id}`)
     await page.locator('h1.entry-title').filter({ hasText: caseDetail.title }).waitFor()
     await page.locator('[data-testid="provision-links"]').waitFor()
+    await page.waitForFunction(() => {
+      const panels = ['related', 'similar'].map((id) => document.querySelector(`[data-testid="${id}"]`))
+      return panels.every((panel) => panel && !panel.textContent?.includes('加载中'))
+    })
+    const casePath = `/api/entries/${encodeURIComponent(caseDetail.id)}`
+    for (const panel of ['related', 'similar']) {
+      // Once on the first visit, once again on coming back.
+      assert.equal(sideRequests.filter((p) => p === `${casePath}/${panel}`).length, 2, `${panel} requests`)
+    }
     assertNoPageErrors(problems)
     await page.close()
   })
@@ -135,6 +152,10 @@ describe('laws and provision links', { skip }, () => {
     const item = page.locator(`[data-testid="law-list"] li[data-entry-id="${law.id}"]`)
     await item.waitFor()
     assert.match(await item.innerText(), new RegExp(escapeRe(law.title.slice(0, 8))))
+    // The article count comes with the list (EntrySummary.article_count).
+    const listed = (await api('/api/entries?kind=law&page_size=1000')).items.find((i) => i.id === law.id)
+    assert.ok(listed.article_count > 0, 'the law list has no article count')
+    assert.match(await item.innerText(), new RegExp(`${listed.article_count} 条`))
     // The filter box narrows the list (by the law's own name) and a nonsense filter empties it.
     await page.locator('#laws-text').fill(law.title.slice(0, 6))
     await item.waitFor()

@@ -101,7 +101,7 @@ export interface EntrySummary {
   /** Not in the contract's EntrySummary; shown when the backend includes it (power items). */
   basis?: string | null
   note?: string | null
-  /** Laws and guidelines: the number of articles, when the backend includes it (not in the contract). */
+  /** A law's number of article sections (第X条; an amendment's items are none); null for other kinds. */
   article_count?: number | null
 }
 

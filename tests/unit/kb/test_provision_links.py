@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from ingest.parsers.law import parse_law
 from kb.models import Entry, EntryKind, Section
-from kb.provision_links import ProvisionResolver, article_key, case_order, cut_text
+from kb.provision_links import ProvisionResolver, article_count, article_key, case_order, cut_text
 from kb.records import RecordStore
 
 
@@ -134,3 +135,21 @@ def test_case_order_puts_guiding_cases_first_then_numbers_naturally() -> None:
     ]
     ordered = sorted(keys, key=lambda k: case_order(*k))
     assert [k[1] for k in ordered] == ["检例第9号", "检例第10号", "示例刑-001", None]
+
+
+def test_article_count_counts_article_sections_of_laws_only() -> None:
+    (law,) = parse_law(
+        "# 中华人民共和国示例法\n\n第一章 总则\n\n第一条 一（示例）。\n\n第二条 二（示例）。\n\n第二条之一 三（示例）。\n",
+        "示例法.md",
+    )
+    assert article_count(law) == 3
+    # An amendment's items (一、二、) are sections but no articles; a one-paragraph law has none either.
+    (amendment,) = parse_law(
+        "# 中华人民共和国刑法修正案（示例）\n\n一、将第一条修改为：示例。\n\n二、将第二条修改为：示例。\n", "修正案.md"
+    )
+    assert len(amendment.sections) == 2 and article_count(amendment) == 0
+    assert article_count(_law("中华人民共和国示例法", {"第一条": "一（示例）"})) == 1  # 前言 is not counted
+    case = Entry(
+        kind=EntryKind.CASE.value, title="某案（示例）", sections=[Section(key="article", heading="第一条", text="")]
+    )
+    assert article_count(case) is None

@@ -49,6 +49,16 @@ describe('LawsView', () => {
     expect(wrapper.find('[data-testid="laws-count"]').text()).toBe('显示 3 / 3 部')
   })
 
+  it('shows no article badge for a law without articles (an amendment, counted 0)', async () => {
+    const amendment = summary('law4', { kind: 'law', title: '中华人民共和国刑法修正案（示例）', article_count: 0 })
+    const { wrapper } = await mountLaws('/laws', [amendment, LAWS[0]!])
+    const items = wrapper.findAll('[data-testid="law-list"] li')
+    const byId = Object.fromEntries(items.map((li) => [li.attributes('data-entry-id'), li]))
+    expect(byId.law4!.find('.badge:not(.badge-demo):not(.badge-accent)').exists()).toBe(false)
+    expect(byId.law4!.text()).not.toContain('0 条')
+    expect(byId.law1!.text()).toContain('4 条')
+  })
+
   it('filters by name or issuer through the URL', async () => {
     const { wrapper, router } = await mountLaws('/laws?q=最高人民检察院')
     expect((wrapper.find('#laws-text').element as HTMLInputElement).value).toBe('最高人民检察院')
