@@ -15,6 +15,11 @@ Configurations (one retrieval per query, every configuration ranked from it with
   ``bm25``, ``dense``, ``hybrid`` (weighted RRF), ``hybrid+elements`` (RRF + legal-element re-ranking), plus any
   variant passed in. Per query the BM25 and dense chunk lists are fetched once; fusion (`weighted_rrf`), folding
   (`fold_chunks`) and re-ranking (`LegalElementRanker`) are the pipeline's own components.
+
+Charge inference in the re-rank protocol: the product infers a pasted fact text's likely charges from its nearest
+cases in the library. Inside a pool the nearest cases are only the pool's, so the query is also run once against the
+whole index (no pool filter, no label) and that ranking votes (`vote_from="library"`); ``@pool-vote`` lets the pool
+vote instead.
 """
 
 from __future__ import annotations
@@ -64,6 +69,10 @@ class EvalConfig:
     infer_from: int = 10  # the product default of LegalElementRanker
     infer_min_share: float = 0.3
     charge_overlap: str = "query"
+    inferred_weight: float = 3.0  # the product default of LegalElementRanker
+    # Who votes for the inferred charges in the re-rank protocol: "library" = the nearest cases of the whole index
+    # (as the product's search sees the library), "ranked" = the pool's own ranking.
+    vote_from: str = "library"
 
 
 CONFIGS: dict[str, EvalConfig] = {
@@ -84,6 +93,14 @@ ABLATIONS: dict[str, EvalConfig] = {
     "hybrid+facts1.3": EvalConfig("hybrid+facts1.3", elements=True, section_weights={"facts": 1.3}),
     "hybrid+dense2": EvalConfig("hybrid+dense2", elements=True, dense_weight=2.0),
     "hybrid+elements@dense1": EvalConfig("hybrid+elements@dense1", elements=True),  # before the long-query weight
+    # before the inferred-charge weight: inferred charges weighed like named ones (0.6), the pool voting
+    "hybrid+elements@w0.6": EvalConfig(
+        "hybrid+elements@w0.6", elements=True, long_dense_weight=0.3, inferred_weight=0.6, vote_from="ranked"
+    ),
+    # the inferred-charge weight alone: the pool's own ranking votes
+    "hybrid+elements@pool-vote": EvalConfig(
+        "hybrid+elements@pool-vote", elements=True, long_dense_weight=0.3, vote_from="ranked"
+    ),
 }
 CONFIG_CHOICES: dict[str, EvalConfig] = {**CONFIGS, **ABLATIONS}
 
@@ -164,8 +181,16 @@ class LecardEvaluator:
         return Retrieved(analysis=analysis, bm25=bm25, dense=dense_docs)
 
     @staticmethod
-    def rank(retrieved: Retrieved, config: EvalConfig, analysis: QueryAnalysis | None = None) -> list[SearchHit]:
-        """One configuration's entry ranking from the shared retrieval (documents are copied, never mutated)."""
+    def rank(
+        retrieved: Retrieved,
+        config: EvalConfig,
+        analysis: QueryAnalysis | None = None,
+        library: Retrieved | None = None,
+    ) -> list[SearchHit]:
+        """One configuration's entry ranking from the shared retrieval (documents are copied, never mutated).
+
+        `library`: the same query's retrieval from the whole index; with `vote_from="library"` its ranking votes for
+        the inferred charges."""
         lists: list[tuple[list[Document], float]] = []
         if config.bm25 and retrieved.bm25:
             lists.append(([replace(d, meta=dict(d.meta)) for d in retrieved.bm25], config.bm25_weight))
@@ -187,8 +212,12 @@ class LecardEvaluator:
                 infer_from=config.infer_from,
                 infer_min_share=config.infer_min_share,
                 charge_overlap=config.charge_overlap,
+                inferred_weight=config.inferred_weight,
             )
-            hits = ranker.run(hits=hits, analysis=used)["hits"]
+            voters = None
+            if library is not None and config.vote_from == "library":
+                voters = LecardEvaluator.rank(library, replace(config, elements=False), analysis)
+            hits = ranker.run(hits=hits, analysis=used, voters=voters)["hits"]
         return hits
 
     def pids(self, hits: Sequence[SearchHit]) -> list[str]:
@@ -218,7 +247,10 @@ class LecardEvaluator:
         for query in queries:
             pool_filter = self.pool_filter(query.qid) if protocol == "rerank" else None
             base = self.retrieve(query, filters=pool_filter, top_k=top_k, dense=wants_dense)
-            auto = {c.name: self.pids(self.rank(base, c)) for c in configs}
+            library = None
+            if pool_filter is not None and any(c.elements and c.vote_from == "library" for c in configs):
+                library = self.retrieve(query, filters=None, top_k=self.options.full_top_k, dense=wants_dense)
+            auto = {c.name: self.pids(self.rank(base, c, library=library)) for c in configs}
             if "auto" in out:
                 for name, ranking in auto.items():
                     out["auto"].by_config[name][query.qid] = self._complete(ranking, query.qid, protocol)

@@ -52,6 +52,32 @@ def test_rerank_ranks_only_the_pool_and_puts_the_same_case_first(built: tuple[Se
     assert runs["charge"].by_config["hybrid+elements"]["22"][0] == "2"
 
 
+def test_in_the_pool_the_whole_library_votes_for_the_inferred_charges(
+    built: tuple[SelectiveEmbedKB, LecardDataset], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Re-rank protocol: the query also runs once without the pool filter (no label), and that ranking votes; the
+    ranking itself still holds the pool's members only. `vote_from="ranked"` skips the extra retrieval."""
+    kb, ds = built
+    evaluator = LecardEvaluator(kb, ds)
+    filters_seen: list[object] = []
+    retrieve = evaluator.retrieve
+
+    def spy(query, *, filters, top_k, dense=True):  # type: ignore[no-untyped-def]
+        filters_seen.append(filters)
+        return retrieve(query, filters=filters, top_k=top_k, dense=dense)
+
+    monkeypatch.setattr(evaluator, "retrieve", spy)
+    runs = evaluator.run(ds.queries, protocol="rerank", settings=["auto"], configs=[CONFIGS["hybrid+elements"]])
+    assert filters_seen.count(None) == len(ds.queries)  # one library retrieval per query
+    assert len(filters_seen) == 2 * len(ds.queries)
+    for query in ds.queries:
+        assert sorted(runs["auto"].by_config["hybrid+elements"][query.qid]) == sorted(ds.pools[query.qid])
+    filters_seen.clear()
+    pool_vote = EvalConfig("pool", elements=True, vote_from="ranked")
+    evaluator.run(ds.queries, protocol="rerank", settings=["auto"], configs=[pool_vote])
+    assert None not in filters_seen
+
+
 def test_evaluate_reports_ours_and_upstream_per_subset(built: tuple[SelectiveEmbedKB, LecardDataset]) -> None:
     kb, ds = built
     result = evaluate(LecardEvaluator(kb, ds), ds.queries, configs=[CONFIGS["bm25"], EvalConfig("x", dense=False)])

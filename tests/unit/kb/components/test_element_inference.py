@@ -48,6 +48,31 @@ def test_ranker_infers_charges_for_a_long_fact_query_that_names_none() -> None:
     assert [h.entry_id for h in ranked][-1] == "fraud"
 
 
+def test_inferred_charges_weigh_more_than_named_ones_and_the_weight_is_a_setting() -> None:
+    analysis = analyze_query(FACTS)
+    hits = [_hit("hurt", 1.0, ["故意伤害罪"]), *(_hit(f"t{i}", 0.7 - i / 20, ["盗窃罪"]) for i in range(4))]
+    # 盗窃罪 holds (1/2 + 1/3 + 1/4 + 1/5) / (1 + …) = 56 % of the votes and passes a 50 % share; 故意伤害罪 does not.
+    light = LegalElementRanker(infer_min_share=0.5, inferred_weight=0.2).run(hits=hits, analysis=analysis)["hits"]
+    assert light[0].entry_id == "hurt"
+    ranked = LegalElementRanker(infer_min_share=0.5).run(hits=hits, analysis=analysis)["hits"]
+    assert [h.entry_id for h in ranked] == ["t0", "t1", "t2", "t3", "hurt"]
+    assert ranked[0].score == pytest.approx(0.7 * (1 + 3.0))  # the only inferred charge: the full default weight
+    assert LegalElementRanker(inferred_weight=2.0).to_dict()["init_parameters"]["inferred_weight"] == 2.0
+    with pytest.raises(ValueError, match="weights"):
+        LegalElementRanker(inferred_weight=-1)
+
+
+def test_other_hits_can_vote_for_the_inferred_charges() -> None:
+    """A search narrowed to a few entries takes the likely charge from the library's nearest cases (`voters`)."""
+    analysis = analyze_query(FACTS)
+    narrowed = [_hit("fraud", 1.0, ["诈骗罪"]), _hit("theft", 0.9, ["盗窃罪"])]
+    library = [_hit(f"t{i}", 1.0 - i / 10, ["盗窃罪"]) for i in range(5)]
+    assert LegalElementRanker().run(hits=narrowed, analysis=analysis)["hits"][0].entry_id == "fraud"
+    ranked = LegalElementRanker().run(hits=narrowed, analysis=analysis, voters=library)["hits"]
+    assert [h.entry_id for h in ranked] == ["theft", "fraud"]
+    assert ranked[0].score == pytest.approx(0.9 * (1 + 3.0))  # 盗窃罪 holds every vote of the library
+
+
 def test_ranker_does_not_infer_when_the_query_names_a_charge() -> None:
     analysis = analyze_query(FACTS + "公诉机关以诈骗罪提起公诉。")
     hits = [_hit("theft", 1.0, ["盗窃罪"]), _hit("fraud", 0.8, ["诈骗罪"])]
