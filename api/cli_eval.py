@@ -267,11 +267,19 @@ def _provisions_table(result: dict[str, Any]) -> None:
     )
     for col in ("排序方式", "子集", "案例数", "Recall@5", "Recall@10", "MRR"):
         table.add_column(col)
+    weights = result["settings"]["product"]["weights"]
     labels = {
         "direct": "直接检索条文",
+        "direct_cited": "直接检索（仅被引条文）",
         "similar_cases": "类案投票",
-        "fusion_equal": "等权融合",
-        "fusion": f"融合（默认，直接检索权重 {result['fusion']['direct_weight']}，奇数号上选定）",
+        "similar_cases_k10_rank": "类案投票（10 案，按名次）",
+        "charge_articles": "罪名对应条文",
+        "fusion_previous": "上一版融合",
+        "fusion_no_charges": "融合（不含罪名条文）",
+        "fusion_tuned": "融合（奇数号上重新选定）",
+        "fusion": (
+            f"融合（产品默认：直接检索 {weights['direct']}、类案 {weights['similar']}、罪名条文 {weights['charges']}）"
+        ),
     }
     for ranker, subsets in result["metrics"].items():
         for name, m in subsets.items():

@@ -43,3 +43,33 @@ def test_out_writes_json_markdown_and_chart_and_rejects_unknown_configs(lecard_d
     assert {r["family"] for r in rows(result)} == {"ours", "upstream"}
     code, _ = _run(lecard_dir, tmp_path, "--config", "nonsense")
     assert code != 0
+
+
+def test_the_provisions_table_names_every_ranker_the_evaluation_reports() -> None:
+    """`kb eval provisions` without --json prints a table from the report; it once read a key the report lost."""
+    from rich.console import Console
+
+    import api.cli_eval as cli_eval
+
+    metrics = {"n": 3, "recall@5": 0.2, "recall@10": 0.3, "mrr": 0.5}
+    rankers = ["direct", "direct_cited", "similar_cases", "charge_articles", "fusion_tuned", "fusion"]
+    result = {
+        "citations": {"citations": 12},
+        "cases_evaluated": 3,
+        "resolved_share": 0.75,
+        "settings": {"product": {"weights": {"direct": 0.25, "similar": 1.0, "charges": 1.0}}},
+        "metrics": {name: {"all": metrics} for name in rankers},
+        "index": {"build": {"skipped": True, "seconds": 0}, "entries_by_kind": {"case": 3, "law": 2}},
+        "eval_seconds": 1.5,
+    }
+    console = Console(record=True, width=200)
+    original = cli_eval.out
+    cli_eval.out = console
+    try:
+        cli_eval._provisions_table(result)
+    finally:
+        cli_eval.out = original
+    text = console.export_text()
+    assert "融合（产品默认：直接检索 0.25、类案 1.0、罪名条文 1.0）" in text
+    assert "罪名对应条文" in text and "直接检索（仅被引条文）" in text
+    assert "75.0%" in text and "沿用已建索引" in text
