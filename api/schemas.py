@@ -125,6 +125,11 @@ class FacetValue(BaseModel):
     count: int
 
 
+class InferredCharge(BaseModel):
+    charge: str = Field(description="推断的罪名")
+    share: float = Field(ge=0, le=1, description="该罪名在最相似案例中的得票占比（0–1，保留两位小数）")
+
+
 class Analysis(BaseModel):
     tokens: list[str]
     charges: list[str]
@@ -132,6 +137,13 @@ class Analysis(BaseModel):
     provisions: list[str] = Field(default_factory=list)
     line: str | None
     long_query: bool
+    inferred_charges: list[InferredCharge] = Field(
+        default_factory=list,
+        description=(
+            "未指明罪名的长篇案情：按最相似案例推断的罪名（得票占比从高到低），同罪名案例已在排序中靠前；"
+            "查询写明罪名或较短时为空"
+        ),
+    )
 
 
 class SearchResponse(BaseModel):

@@ -282,6 +282,9 @@ class KnowledgeBase:
             out = run_search_pipeline(self.pipeline, query, filters=haystack_filters, top_k=top_k)
             hits: list[SearchHit] = out["hits"]
             analysis: dict[str, Any] = out["analysis"].to_public()
+            # Charges nobody typed that reordered the results: the page names them (charge, share of the votes).
+            inferred: dict[str, float] = out["inferred_charges"]
+            analysis["inferred_charges"] = [{"charge": c, "share": round(share, 2)} for c, share in inferred.items()]
         else:
             hits = self._browse(haystack_filters)
             analysis = {
@@ -291,6 +294,7 @@ class KnowledgeBase:
                 "provisions": [],
                 "line": None,
                 "long_query": False,
+                "inferred_charges": [],
             }
         if request.exclude_ids:
             excluded = set(request.exclude_ids)

@@ -14,7 +14,8 @@ Inferred charges weigh `inferred_weight` (3.0), more than a named charge's 0.6: 
 whole result list, and cases of the voted charge should lead it the way they do when the user gives the charge.
 Chosen on LeCaRD's 77 common queries (0.6 / 1.5 / 3.0 / 10; docs/evaluation.md). The hits that vote may be another
 list than the one re-ranked (`voters`): a search restricted to a few entries still learns the likely charge from
-the nearest cases of the whole library.
+the nearest cases of the whole library. The inferred charges are an output too (`inferred_charges`): the search page
+tells the user which charges it assumed, so a ranking driven by a charge nobody typed is never silent.
 """
 
 from __future__ import annotations
@@ -122,13 +123,17 @@ class LegalElementRanker:
             inferred_weight=self.inferred_weight,
         )
 
-    @component.output_types(hits=list[SearchHit])
+    @component.output_types(hits=list[SearchHit], inferred_charges=dict[str, float])
     def run(
         self, hits: list[SearchHit], analysis: QueryAnalysis | None = None, voters: list[SearchHit] | None = None
-    ) -> dict[str, list[SearchHit]]:
-        """`voters`: the ranked hits whose charges vote for the inferred charges (default: `hits`)."""
+    ) -> dict[str, Any]:
+        """`voters`: the ranked hits whose charges vote for the inferred charges (default: `hits`).
+
+        `inferred_charges`: the charges that boosted the ranking, charge -> share of the votes, best first; {} when no
+        inference ran (a named charge, a short query, inference off) or no charge reached `infer_min_share`.
+        """
         if analysis is None:
-            return {"hits": hits}
+            return {"hits": hits, "inferred_charges": {}}
         inferred: dict[str, float] = {}
         if self.infer_from and not analysis.charges and analysis.long_query:
             inferred = infer_charges(hits if voters is None else voters, self.infer_from, self.infer_min_share)
@@ -142,4 +147,4 @@ class LegalElementRanker:
 
         ranked = [replace(h, score=h.score * boost(h.meta)) for h in hits]
         ranked.sort(key=lambda h: h.score, reverse=True)
-        return {"hits": ranked}
+        return {"hits": ranked, "inferred_charges": inferred}

@@ -64,9 +64,17 @@ def build_search_pipeline(
 
 
 def run_search_pipeline(pipe: Pipeline, query: str, *, filters: dict[str, Any] | None, top_k: int) -> dict[str, Any]:
-    """Run it and return {"hits": [...], "analysis": QueryAnalysis}."""
+    """Run it and return {"hits": [...], "analysis": QueryAnalysis, "inferred_charges": {charge: share}}.
+
+    `inferred_charges`: the charges the ranker inferred from the nearest cases and boosted (best first; {} when it
+    inferred none)."""
     data: dict[str, Any] = {"normalizer": {"query": query}, "bm25": {"filters": filters, "top_k": top_k}}
     if "dense" in pipe.graph.nodes:
         data["dense"] = {"filters": filters, "top_k": top_k}
     result = run_graph(pipe, data)
-    return {"hits": result["ranker"]["hits"], "analysis": result["normalizer"]["analysis"]}
+    ranker = result["ranker"]
+    return {
+        "hits": ranker["hits"],
+        "analysis": result["normalizer"]["analysis"],
+        "inferred_charges": ranker["inferred_charges"],
+    }

@@ -127,3 +127,12 @@ def test_bad_filters_and_paging_are_refused() -> None:
         SearchRequest(query="x", filters={"password": ["1"]})
     with pytest.raises(InvalidFilter, match="分页参数无效"):
         SearchRequest(query="x", page=0)
+
+
+def test_a_pasted_fact_text_reports_its_inferred_charges(backend_kb: KnowledgeBase) -> None:
+    """Both backends say which charges reordered a long query that names none (the search page shows them)."""
+    facts = "示例：犯罪嫌疑人醉酒后驾驶机动车在道路上行驶，经检测血液酒精含量为八十五毫克每百毫升，未发生事故。" * 3
+    inferred = backend_kb.search(SearchRequest(query=facts)).analysis["inferred_charges"]
+    assert inferred and inferred[0]["charge"] == "危险驾驶罪" and 0.3 <= inferred[0]["share"] <= 1
+    named = backend_kb.search(SearchRequest(query=facts + "公安机关以危险驾驶罪移送审查起诉。"))
+    assert named.analysis["charges"] == ["危险驾驶罪"] and named.analysis["inferred_charges"] == []

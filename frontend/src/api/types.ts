@@ -60,12 +60,21 @@ export interface FacetValue {
 
 export type Facets = Partial<Record<FilterField, FacetValue[]>>
 
+/** A charge the ranking assumed for a pasted fact text that names none, voted by its nearest cases. */
+export interface InferredCharge {
+  charge: string
+  /** Share of the votes, 0–1, two decimals. */
+  share: number
+}
+
 export interface QueryAnalysis {
   tokens: string[]
   charges: string[]
   outcomes: string[]
   line: string | null
   long_query: boolean
+  /** Best first; empty unless a long query named no charge and its nearest cases agreed on one (cases of it lead). */
+  inferred_charges: InferredCharge[]
 }
 
 export type ReasonKind = 'charge' | 'outcome' | 'provision' | 'line' | 'keyword'

@@ -115,6 +115,11 @@ export const zh = {
     analysisOutcomes: '处理结果',
     analysisLine: '检察类别',
     analysisLong: '案情描述',
+    // A pasted fact text naming no charge: the ranking assumed the charges of its nearest cases.
+    inferredLead: '未指明罪名：按相似案例推断为',
+    inferredTail: '，同罪名案例已靠前',
+    inferredCharge: (charge: string, percent: number) => `${charge}（${percent}%）`,
+    inferredAdopt: (label: string) => `${label}：设为罪名筛选`,
     filtersLabel: '筛选',
     activeFilters: '已选条件',
     clearFilters: '清除全部筛选',

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from haystack import Document
+from haystack import Document, Pipeline
 
 from kb.components.entry_folder import EntryFolder, fold_chunks
-from kb.components.legal_element_ranker import LegalElementRanker, infer_charges
+from kb.components.legal_element_ranker import LegalElementRanker, infer_charges, inferred_boost
 from kb.components.query_normalizer import analyze_query
 from kb.models import SearchHit
 
@@ -81,6 +81,58 @@ def test_ranker_does_not_infer_when_the_query_names_a_charge() -> None:
     with pytest.raises(ValueError, match="infer_from"):
         LegalElementRanker(infer_from=-1)
     assert LegalElementRanker(infer_from=5).to_dict()["init_parameters"]["infer_from"] == 5
+
+
+def test_the_ranker_outputs_the_charges_it_inferred_best_first() -> None:
+    """`inferred_charges` is what boosted the ranking: the voted shares, best first; `hits` are ranked as before."""
+    analysis = analyze_query(FACTS)
+    hits = [
+        _hit("fraud", 1.0, ["诈骗罪"]),
+        _hit("theft1", 0.9, ["盗窃罪"]),
+        _hit("theft2", 0.8, ["盗窃罪", "掩饰、隐瞒犯罪所得、犯罪所得收益罪"]),
+        _hit("theft3", 0.7, ["盗窃罪"]),
+    ]
+    out = LegalElementRanker(infer_from=4, infer_min_share=0.1).run(hits=hits, analysis=analysis)
+    total = 1 + 1 / 2 + 1 / 3 + 1 / 4
+    assert list(out["inferred_charges"]) == ["盗窃罪", "诈骗罪", "掩饰、隐瞒犯罪所得、犯罪所得收益罪"]
+    assert out["inferred_charges"]["盗窃罪"] == pytest.approx((1 / 2 + 1 / 3 + 1 / 4) / total)
+    assert out["inferred_charges"]["诈骗罪"] == pytest.approx(1 / total)
+    assert out["inferred_charges"] == infer_charges(hits, top_k=4, min_share=0.1)
+    # exactly these charges and shares made the boosts (no named charge or outcome here, so nothing else did)
+    before = {h.entry_id: h.score for h in hits}
+    for hit in out["hits"]:
+        assert hit.score == pytest.approx(before[hit.entry_id] * inferred_boost(hit.meta, out["inferred_charges"], 3.0))
+    assert [h.entry_id for h in out["hits"]] == ["fraud", "theft2", "theft1", "theft3"]
+    # below the share threshold nothing is inferred, and nothing is reported
+    assert (
+        LegalElementRanker(infer_from=4, infer_min_share=0.9).run(hits=hits, analysis=analysis)["inferred_charges"]
+        == {}
+    )
+
+
+def test_the_ranker_reports_no_inferred_charges_when_it_infers_none() -> None:
+    hits = [_hit("theft", 1.0, ["盗窃罪"]), _hit("fraud", 0.8, ["诈骗罪"])]
+    named = analyze_query(FACTS + "公安机关以盗窃罪移送审查起诉。")
+    short = analyze_query("撬开车窗拿走背包")
+    assert named.charges == ["盗窃罪"] and not short.long_query
+    for analysis in (named, short, None):
+        assert LegalElementRanker().run(hits=hits, analysis=analysis)["inferred_charges"] == {}
+    assert LegalElementRanker(infer_from=0).run(hits=hits, analysis=analyze_query(FACTS))["inferred_charges"] == {}
+    assert LegalElementRanker().run(hits=[], analysis=analyze_query(FACTS)) == {"hits": [], "inferred_charges": {}}
+
+
+def test_the_inferred_charges_come_from_the_voters_and_are_a_declared_output() -> None:
+    analysis = analyze_query(FACTS)
+    narrowed = [_hit("fraud", 1.0, ["诈骗罪"])]
+    library = [_hit(f"t{i}", 1.0 - i / 10, ["盗窃罪"]) for i in range(3)]
+    out = LegalElementRanker().run(hits=narrowed, analysis=analysis, voters=library)
+    assert out["inferred_charges"] == {"盗窃罪": pytest.approx(1.0)}
+    pipe = Pipeline()
+    pipe.add_component("ranker", LegalElementRanker())
+    assert pipe.outputs()["ranker"] == {
+        "hits": {"type": list[SearchHit]},
+        "inferred_charges": {"type": dict[str, float]},
+    }
 
 
 def test_fold_sums_more_chunks_and_weights_sections() -> None:

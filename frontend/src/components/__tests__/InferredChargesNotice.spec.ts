@@ -1,0 +1,29 @@
+import { mount } from '@vue/test-utils'
+import { describe, expect, it } from 'vitest'
+
+import InferredChargesNotice from '@/components/InferredChargesNotice.vue'
+
+describe('InferredChargesNotice', () => {
+  it('names each inferred charge with its share as a button that adopts it', async () => {
+    const charges = [
+      { charge: '盗窃罪', share: 0.62 },
+      { charge: '诈骗罪', share: 0.315 },
+    ]
+    const wrapper = mount(InferredChargesNotice, { props: { charges } })
+    const line = wrapper.get('[data-testid="inferred-charges"]')
+    expect(line.text().replace(/\s+/g, '')).toBe('未指明罪名：按相似案例推断为盗窃罪（62%）、诈骗罪（32%），同罪名案例已靠前')
+    const buttons = line.findAll('button')
+    expect(buttons.map((b) => b.attributes('type'))).toEqual(['button', 'button'])
+    // the accessible name starts with what the button shows, then says what pressing it does
+    expect(buttons[0]!.attributes('aria-label')).toBe('盗窃罪（62%）：设为罪名筛选')
+    await buttons[1]!.trigger('click')
+    expect(wrapper.emitted('adopt')).toEqual([['诈骗罪']])
+  })
+
+  it('keeps its polite live region mounted but empty when nothing was inferred', () => {
+    const wrapper = mount(InferredChargesNotice, { props: { charges: [] } })
+    expect(wrapper.get('.inferred-notice').attributes('aria-live')).toBe('polite')
+    expect(wrapper.find('[data-testid="inferred-charges"]').exists()).toBe(false)
+    expect(wrapper.text()).toBe('')
+  })
+})

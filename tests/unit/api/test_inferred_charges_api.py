@@ -1,0 +1,68 @@
+"""The search response names the charges the ranking inferred for a pasted fact text (`analysis.inferred_charges`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.main import create_app
+from kb.service import KnowledgeBase
+from tests.unit.api.test_api import _open_reading
+
+# 示例 facts that never name their charge (> 120 characters: a long query).
+FACTS = (
+    "示例：犯罪嫌疑人张某于某日深夜窜至某小区地下车库，趁无人看管之机，用随身携带的工具撬开一辆轿车的车门，"
+    "拿走车内放置的笔记本电脑一台及现金若干，价值共计人民币八千余元。次日张某将电脑变卖，得款后挥霍。"
+    "案发后张某被公安机关抓获，到案后如实供述了上述事实，赃款已由其亲属退赔，被害人表示谅解。"
+)
+NAMED = FACTS + "公安机关以盗窃罪移送审查起诉。"
+
+
+@pytest.fixture(scope="module")
+def client(demo_kb: KnowledgeBase) -> Iterator[TestClient]:
+    with TestClient(create_app(_open_reading(demo_kb.settings), kb=demo_kb)) as c:
+        yield c
+
+
+def _analysis(client: TestClient, query: str, **body: Any) -> dict[str, Any]:
+    response = client.post("/api/search", json={"q": query, "page_size": 5, **body})
+    assert response.status_code == 200, response.text
+    analysis: dict[str, Any] = response.json()["analysis"]
+    return analysis
+
+
+def test_a_long_fact_text_naming_no_charge_reports_the_inferred_charges(client: TestClient) -> None:
+    analysis = _analysis(client, FACTS)
+    assert analysis["long_query"] and analysis["charges"] == []
+    inferred = analysis["inferred_charges"]
+    assert inferred and inferred[0]["charge"] == "盗窃罪"
+    shares = [item["share"] for item in inferred]
+    assert shares == sorted(shares, reverse=True)
+    assert all(0.3 <= share <= 1 and share == round(share, 2) for share in shares)  # ≥ the ranker's 30 % threshold
+    hits = client.post("/api/search", json={"q": FACTS, "page_size": 3}).json()["hits"]
+    assert all("盗窃罪" in hit["charges"] for hit in hits)  # the inferred charge's cases lead, as the line says
+
+
+def test_the_same_holds_for_get_and_for_another_charge(client: TestClient) -> None:
+    drunk = "犯罪嫌疑人醉酒后驾驶机动车在道路上行驶，经检测血液酒精含量为八十五毫克每百毫升，未发生事故。" * 20
+    response = client.get("/api/search", params={"q": drunk[:1500]})
+    assert response.status_code == 200, response.text
+    assert response.json()["analysis"]["inferred_charges"][0]["charge"] == "危险驾驶罪"
+
+
+def test_a_named_charge_a_short_query_and_browsing_infer_nothing(client: TestClient) -> None:
+    named = _analysis(client, NAMED)
+    assert named["charges"] == ["盗窃罪"] and named["inferred_charges"] == []
+    short = _analysis(client, "撬车门 拿走电脑")
+    assert not short["long_query"] and short["inferred_charges"] == []
+    assert _analysis(client, "", filters={"charges": ["盗窃罪"]})["inferred_charges"] == []
+
+
+def test_the_openapi_schema_describes_the_inferred_charges(client: TestClient) -> None:
+    schemas = client.get("/openapi.json").json()["components"]["schemas"]
+    field = schemas["Analysis"]["properties"]["inferred_charges"]
+    assert "推断" in field["description"]
+    assert set(schemas["InferredCharge"]["required"]) == {"charge", "share"}
