@@ -27,7 +27,7 @@ from typing import Any
 from haystack import component, default_to_dict
 
 from kb.components.query_normalizer import QueryAnalysis
-from kb.models import SearchHit
+from kb.models import MatchReason, SearchHit
 
 
 def element_boost(
@@ -145,6 +145,13 @@ class LegalElementRanker:
                 value += inferred_boost(meta, inferred, self.inferred_weight, charge_overlap=mode) - 1.0
             return value
 
-        ranked = [replace(h, score=h.score * boost(h.meta)) for h in hits]
+        ranked = [replace(h, score=h.score * boost(h.meta), reasons=reasons(h, inferred)) for h in hits]
         ranked.sort(key=lambda h: h.score, reverse=True)
         return {"hits": ranked, "inferred_charges": inferred}
+
+
+def reasons(hit: SearchHit, inferred: Mapping[str, float]) -> list[MatchReason]:
+    """The hit's reasons, plus one per inferred charge it has (推断罪名：…), so the boost is never unexplained."""
+    charges = set(hit.meta.get("charges", []))
+    extra = [MatchReason("charge", c, f"同推断罪名：{c}") for c in inferred if c in charges]
+    return [*hit.reasons, *extra] if extra else hit.reasons

@@ -164,3 +164,13 @@ def test_jaccard_overlap_prefers_the_entry_without_extra_charges() -> None:
     assert ranked[0].score == pytest.approx(1.6) and ranked[1].score == pytest.approx(1 + 0.6 / 3)
     with pytest.raises(ValueError, match="charge_overlap"):
         LegalElementRanker(charge_overlap="any")
+
+
+def test_a_hit_boosted_by_an_inferred_charge_says_so() -> None:
+    analysis = analyze_query(FACTS)
+    hits = [_hit("t0", 1.0, ["盗窃罪"]), _hit("t1", 0.9, ["盗窃罪", "诈骗罪"]), _hit("hurt", 0.8, ["故意伤害罪"])]
+    ranked = {h.entry_id: h for h in LegalElementRanker(infer_min_share=0.5).run(hits=hits, analysis=analysis)["hits"]}
+    assert [(r.kind, r.value, r.label) for r in ranked["t1"].reasons] == [("charge", "盗窃罪", "同推断罪名：盗窃罪")]
+    assert ranked["hurt"].reasons == []
+    named = analyze_query(FACTS + "公诉机关以盗窃罪提起公诉。")
+    assert all(not h.reasons for h in LegalElementRanker().run(hits=hits, analysis=named)["hits"])
