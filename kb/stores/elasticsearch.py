@@ -27,6 +27,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -124,6 +125,9 @@ class ElasticsearchChunkStore(FacetStatsMixin, WriteMixin, RetrievalMixin, Elast
         self._state: IndexState | None = None
         self._rebuild: str | None = None  # the index a running rebuild writes to
         self._seen_index = False  # an index stood behind the alias at some point in this process
+        # The last failed connection attempt (when it ended, what it raised): callers that waited for it share its
+        # answer instead of each spending another timeout (the search's two retrievers run side by side).
+        self._connect_failure: tuple[float, KBError] | None = None
         self._clock = SequenceClock()
 
     # --- lifecycle ----------------------------------------------------------------------------------------------
@@ -154,9 +158,12 @@ class ElasticsearchChunkStore(FacetStatsMixin, WriteMixin, RetrievalMixin, Elast
         """Connect on first use and make sure an index stands behind the alias (bounded by timeout_s)."""
         if self._state is not None:
             return
+        arrived = time.monotonic()
         with self._lock:
             if self._state is not None:
                 return
+            if self._connect_failure is not None and self._connect_failure[0] >= arrived:
+                raise self._connect_failure[1]  # an attempt that ended while this caller waited: the same answer
             if self._client is None:
                 self._client = self._new_client()
             client = self._client
@@ -175,7 +182,10 @@ class ElasticsearchChunkStore(FacetStatsMixin, WriteMixin, RetrievalMixin, Elast
                 self._state = state
                 self._seen_index = True
             except Exception as exc:
-                raise self._translate(exc, "连接") from exc
+                error = self._translate(exc, "连接")
+                self._connect_failure = (time.monotonic(), error)
+                raise error from exc
+            self._connect_failure = None
             if self._state.problem:
                 logger.warning("index %s: %s", self._index, self._state.problem)
 

@@ -22,7 +22,7 @@ from haystack.utils import Secret
 
 from api.main import create_app
 from kb.config import EsSettings
-from kb.errors import StoreUnavailable
+from kb.errors import KBError, StoreUnavailable
 from kb.search_request import SearchRequest
 from kb.service import KnowledgeBase
 from kb.stores.elasticsearch import ElasticsearchChunkStore
@@ -139,6 +139,42 @@ def test_a_cluster_that_never_answers_times_out(silent_server: str) -> None:
     detail = store.store_health()
     assert time.perf_counter() - started < TIMEOUT_S + SLACK_S
     assert detail["ok"] is False and detail["status"] == "unreachable" and "没有响应" in detail["error"]
+
+
+def test_callers_waiting_on_a_failed_connection_share_its_answer(
+    silent_server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The search's two retrievers run side by side: against a silent cluster they must cost one timeout, not two
+    in a row. A caller that arrives after the failure tries again (so a recovered cluster is found at once)."""
+    import threading
+
+    store = _store(silent_server)
+    attempts: list[float] = []
+    state = store.indices.state
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        attempts.append(time.perf_counter())
+        return state(*args, **kwargs)
+
+    monkeypatch.setattr(store.indices, "state", counted)
+    errors: list[BaseException] = []
+
+    def call() -> None:
+        try:
+            store.count_documents()
+        except KBError as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=call) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(errors) == 2 and len(attempts) == 1  # one attempt, both callers told
+    assert "秒内没有响应" in str(errors[1])
+    with pytest.raises(KBError):
+        store.count_documents()
+    assert len(attempts) == 2  # a later call tries again
 
 
 def _es_kb(home: Path, url: str) -> KnowledgeBase:
