@@ -19,10 +19,10 @@ from pathlib import Path
 
 import numpy as np
 from scipy import sparse
+from sweep import open_index, print_line  # the script folder is on sys.path when run as a script
 
-from api.evaluation.corpus import open_eval_kb
 from api.evaluation.lecard import load_lecard
-from api.evaluation.runner import EvalConfig, EvalOptions, LecardEvaluator, score
+from api.evaluation.runner import EvalConfig, EvalOptions, LecardEvaluator
 from kb import text as kb_text
 from kb.components.legal_element_ranker import infer_charges, inferred_boost
 from kb.models import SearchHit
@@ -39,9 +39,7 @@ def token_counts(text: str) -> Counter[str]:
 def main() -> None:
     dataset = load_lecard(DATA)
     queries = dataset.queries
-    kb = open_eval_kb(
-        HOME / "use-m3-facts2", "use-m3", cache=HOME / "embeddings.sqlite3", dense_sections=("facts",), dense_chunks=2
-    )
+    kb = open_index()
     try:
         kb.warm_up()
         docs = []
@@ -102,28 +100,20 @@ def main() -> None:
             hits.sort(key=lambda h: h.score, reverse=True)
             return evaluator._complete(evaluator.pids(hits), qid, "rerank")
 
-        def line(name: str, rankings: dict[str, list[str]]) -> None:
-            scores = score(dataset, rankings, queries)
-            cells = []
-            for subset in ("all", "common", "controversial"):
-                up = scores[subset]["upstream"]
-                cells.append(f"{subset} {up['ndcg@10']:.3f} / {up['ndcg@30']:.3f} / {up['p@5']:.3f} / {up['map']:.3f}")
-            print(f"{name:<24} " + " | ".join(cells), flush=True)
-
         def normalised(shares: dict[str, float]) -> dict[str, float]:
             total = sum(shares.values()) or 1.0
             return {c: s / total for c, s in shares.items()}
 
         print("upstream nDCG@10 / nDCG@30 / P@5 / MAP, inferred weight 3.0")
-        line("library vote", {q.qid: boosted(q.qid, votes[q.qid]) for q in queries})
-        line("charge profiles", {q.qid: boosted(q.qid, profile[q.qid]) for q in queries})
+        print_line("library vote", dataset, {q.qid: boosted(q.qid, votes[q.qid]) for q in queries}, queries, 24)
+        print_line("charge profiles", dataset, {q.qid: boosted(q.qid, profile[q.qid]) for q in queries}, queries, 24)
         for lam in (0.5, 1.0):
             fused = {}
             for q in queries:
                 both = set(votes[q.qid]) | set(profile[q.qid])
                 mix = {c: votes[q.qid].get(c, 0.0) + lam * profile[q.qid].get(c, 0.0) for c in both}
                 fused[q.qid] = boosted(q.qid, normalised(mix))
-            line(f"vote + {lam} x profiles", fused)
+            print_line(f"vote + {lam} x profiles", dataset, fused, queries, 24)
     finally:
         kb.close()
 

@@ -15,8 +15,8 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from api.evaluation.corpus import open_eval_kb
-from api.evaluation.lecard import load_lecard
+from api.evaluation.corpus import SelectiveEmbedKB, open_eval_kb
+from api.evaluation.lecard import LecardDataset, LecardQuery, load_lecard
 from api.evaluation.runner import EvalConfig, EvalOptions, LecardEvaluator, score
 from kb.components.legal_element_ranker import infer_charges
 
@@ -24,12 +24,29 @@ DATA = Path("../shared/data/lecard")
 HOME = Path("var/eval/lecard")
 
 
+def open_index() -> SelectiveEmbedKB:
+    """The evaluation index `kb eval lecard` builds (use-m3, two 基本案情 chunks with vectors per judgment)."""
+    return open_eval_kb(
+        HOME / "use-m3-facts2", "use-m3", cache=HOME / "embeddings.sqlite3", dense_sections=("facts",), dense_chunks=2
+    )
+
+
+def print_line(
+    name: str, dataset: LecardDataset, rankings: dict[str, list[str]], queries: list[LecardQuery], width: int
+) -> None:
+    """One row: upstream nDCG@10 / nDCG@30 / P@5 / MAP for all, common and controversial queries."""
+    scores = score(dataset, rankings, queries)
+    cells = []
+    for subset in ("all", "common", "controversial"):
+        up = scores[subset]["upstream"]
+        cells.append(f"{subset} {up['ndcg@10']:.3f} / {up['ndcg@30']:.3f} / {up['p@5']:.3f} / {up['map']:.3f}")
+    print(f"{name:<{width}} " + " | ".join(cells), flush=True)
+
+
 def main() -> None:
     dataset = load_lecard(DATA)
     queries = dataset.queries
-    kb = open_eval_kb(
-        HOME / "use-m3-facts2", "use-m3", cache=HOME / "embeddings.sqlite3", dense_sections=("facts",), dense_chunks=2
-    )
+    kb = open_index()
     try:
         kb.warm_up()
         evaluator = LecardEvaluator(kb, dataset, EvalOptions())
@@ -44,14 +61,6 @@ def main() -> None:
             hits = evaluator.rank(pool[qid], config, analysis, library=library[qid])
             return evaluator._complete(evaluator.pids(hits), qid, "rerank")
 
-        def line(name: str, rankings: dict[str, list[str]]) -> None:
-            scores = score(dataset, rankings, queries)
-            cells = []
-            for subset in ("all", "common", "controversial"):
-                up = scores[subset]["upstream"]
-                cells.append(f"{subset} {up['ndcg@10']:.3f} / {up['ndcg@30']:.3f} / {up['p@5']:.3f} / {up['map']:.3f}")
-            print(f"{name:<28} " + " | ".join(cells), flush=True)
-
         plain = EvalConfig("hybrid", long_dense_weight=0.3)
         for voters, source in (("ranked", pool), ("library", library)):
             right = 0
@@ -63,15 +72,19 @@ def main() -> None:
         for voters in ("ranked", "library"):
             for weight in (0.6, 1.5, 3.0, 10.0):
                 config = EvalConfig("x", elements=True, long_dense_weight=0.3, inferred_weight=weight, vote_from=voters)
-                line(f"{voters} votes, weight {weight}", {q.qid: ranking(q.qid, config) for q in queries})
+                rankings = {q.qid: ranking(q.qid, config) for q in queries}
+                print_line(f"{voters} votes, weight {weight}", dataset, rankings, queries, 28)
         for weight in (0.6, 3.0, 10.0):  # oracle: the real charges as the query's charges, weighted like inferred ones
             config = EvalConfig("o", elements=True, long_dense_weight=0.3, charge_weight=weight)
-            line(
+            print_line(
                 f"oracle charges, weight {weight}",
+                dataset,
                 {
                     q.qid: ranking(q.qid, config, replace(pool[q.qid].analysis, charges=list(q.charges)))
                     for q in queries
                 },
+                queries,
+                28,
             )
     finally:
         kb.close()
