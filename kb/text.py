@@ -246,6 +246,11 @@ def _tokenizer() -> object:
     return tok
 
 
+def segmenter() -> object:
+    """The project's jieba tokenizer with the legal dictionary, for tools built on jieba (the name tagger)."""
+    return _tokenizer()
+
+
 def warm_up() -> None:
     """Load the dictionary now rather than on the first query."""
     with _lock:

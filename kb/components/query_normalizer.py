@@ -2,7 +2,13 @@
 
 A pasted case description of thousands of characters yields hundreds of tokens; an OR of all of them is slow and
 noisy. Long queries keep the `max_terms` tokens with the highest tf·idf (idf from the index when the store can give
-document frequencies, else a length-based prior), and always keep recognised charge tokens.
+document frequencies, else a length-based prior), and always keep recognised charge tokens. The tokens of person
+and place names (被告人莫某某, 长沙市) are left out of that selection: they are the rarest words of a fact text, so
+tf·idf would pick them first, yet they say nothing about how a case should be handled (`kb.elements.names`). The
+four most distinctive name tokens come back at 0.3 of a normal weight, so the same case's other judgments
+(co-defendants, appeals) are still found. On LeCaRD's 77 common queries this raised the default ranking's nDCG@10
+from 0.786 to 0.814 and MAP from 0.554 to 0.585 (docs/evaluation.md). Short queries keep every token: a user who
+types a name means it.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from haystack import component, default_to_dict
 
 from kb.elements.charges import extract_charges
 from kb.elements.lines import infer_line
+from kb.elements.names import is_inside_name, name_words
 from kb.elements.outcomes import extract_outcomes
 from kb.elements.provisions import extract_provisions
 from kb.errors import InvalidQuery
@@ -53,6 +60,20 @@ def _prior_weight(token: str) -> float:
     return math.log1p(len(token))
 
 
+def _tf_idf(counts: Counter[str], stats: tuple[dict[str, int], int] | None) -> Callable[[str], float]:
+    """tf·idf of the tokens of `counts`: BM25's idf from the index's (document frequencies, document count) when
+    the store gives them, else a length prior."""
+    if stats is None:
+        return lambda t: (1 + math.log(counts[t])) * _prior_weight(t)
+    dfs, n_docs = stats
+    n = max(n_docs, 1)
+    return lambda t: (1 + math.log(counts[t])) * math.log(1 + (n - dfs.get(t, 0) + 0.5) / (dfs.get(t, 0) + 0.5))
+
+
+def _searchable(token: str) -> bool:
+    return len(token) > 1 or not token.isascii()
+
+
 def analyze_query(
     text: str,
     *,
@@ -60,7 +81,13 @@ def analyze_query(
     long_query_chars: int = 120,
     max_terms: int = 48,
     doc_freqs: DocFreqs | None = None,
+    drop_names: bool = True,
+    name_terms: int = 4,
+    name_weight: float = 0.3,
 ) -> QueryAnalysis:
+    """`drop_names`: a long query's person and place names leave the term selection; the `name_terms` most
+    distinctive of them are added back with `name_weight` (a fraction of a normal term's weight), so the same case's
+    other judgments (co-defendants, appeals) are still found without the names deciding the ranking."""
     if len(text) > max_chars:
         msg = f"查询过长：{len(text)} 个字符，上限为 {max_chars} 个字符。请删减为案件的关键事实后再检索。"
         raise InvalidQuery(
@@ -76,31 +103,40 @@ def analyze_query(
     charges = extract_charges(norm)
     long_query = len(norm) > long_query_chars
     counts = Counter(tokens)
-    if long_query and len(counts) > max_terms:
-        candidates = [t for t in counts if len(t) > 1 or not t.isascii()]
-        if doc_freqs is not None:
-            dfs, n_docs = doc_freqs(candidates)
-            n = max(n_docs, 1)
-
-            def weight(t: str) -> float:
-                return (1 + math.log(counts[t])) * math.log(1 + (n - dfs.get(t, 0) + 0.5) / (dfs.get(t, 0) + 0.5))
-
-        else:
-
-            def weight(t: str) -> float:
-                return (1 + math.log(counts[t])) * _prior_weight(t)
-
+    named: Counter[str] = Counter()
+    if long_query and drop_names:
+        names = name_words(norm)
+        unnamed = Counter({t: n for t, n in counts.items() if not is_inside_name(t, names)})
+        if unnamed:  # a text of nothing but names is still searched by them
+            named = Counter({t: n for t, n in counts.items() if t not in unnamed and len(t) > 1})
+            counts = unnamed
+    select = long_query and len(counts) > max_terms
+    candidates = Counter({t: n for t, n in counts.items() if _searchable(t)}) if select else Counter()
+    add_names = bool(named) and name_terms > 0
+    stats = (
+        doc_freqs([*candidates, *named] if add_names else list(candidates))
+        if doc_freqs and (select or add_names)
+        else None
+    )
+    if select:
+        weight = _tf_idf(candidates, stats)
         ranked = sorted(candidates, key=weight, reverse=True)
         keep = [t for t in ranked if not doc_freqs or weight(t) > 0][:max_terms]
         forced = [charge_token(c) for c in charges]
         terms = list(dict.fromkeys([*forced, *keep]))
     else:
         terms = list(counts)
+    weights = {t: 1 + math.log(counts[t]) if t in counts else 1.0 for t in terms}
+    if add_names:
+        name_weight_of = _tf_idf(named, stats)
+        for t in sorted(named, key=name_weight_of, reverse=True)[:name_terms]:
+            terms.append(t)
+            weights[t] = name_weight * (1 + math.log(named[t]))
     return QueryAnalysis(
         text=norm,
         tokens=tokens,
         terms=terms,
-        weights={t: 1 + math.log(counts[t]) if t in counts else 1.0 for t in terms},
+        weights=weights,
         charges=charges,
         outcomes=extract_outcomes(norm, negation=False),
         provisions=extract_provisions(norm),
@@ -113,18 +149,38 @@ def analyze_query(
 class QueryNormalizer:
     """Haystack component wrapping `analyze_query`. `doc_freqs` comes from the store when it can give them."""
 
-    def __init__(self, max_terms: int = 48, long_query_chars: int = 120, max_chars: int = 20000) -> None:
+    def __init__(
+        self,
+        max_terms: int = 48,
+        long_query_chars: int = 120,
+        max_chars: int = 20000,
+        drop_names: bool = True,
+        name_terms: int = 4,
+        name_weight: float = 0.3,
+    ) -> None:
         if max_terms <= 0:
             msg = f"max_terms must be > 0, got {max_terms}"
+            raise ValueError(msg)
+        if name_terms < 0 or name_weight < 0:
+            msg = f"name_terms and name_weight must be >= 0, got {name_terms}, {name_weight}"
             raise ValueError(msg)
         self.max_terms = max_terms
         self.long_query_chars = long_query_chars
         self.max_chars = max_chars
+        self.drop_names = drop_names
+        self.name_terms = name_terms
+        self.name_weight = name_weight
         self.doc_freqs: DocFreqs | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return default_to_dict(
-            self, max_terms=self.max_terms, long_query_chars=self.long_query_chars, max_chars=self.max_chars
+            self,
+            max_terms=self.max_terms,
+            long_query_chars=self.long_query_chars,
+            max_chars=self.max_chars,
+            drop_names=self.drop_names,
+            name_terms=self.name_terms,
+            name_weight=self.name_weight,
         )
 
     @component.output_types(terms=dict[str, float], text=str, analysis=QueryAnalysis)
@@ -135,5 +191,8 @@ class QueryNormalizer:
             long_query_chars=self.long_query_chars,
             max_terms=self.max_terms,
             doc_freqs=self.doc_freqs,
+            drop_names=self.drop_names,
+            name_terms=self.name_terms,
+            name_weight=self.name_weight,
         )
         return {"terms": analysis.weights, "text": analysis.text, "analysis": analysis}

@@ -52,7 +52,7 @@ def test_long_query_keeps_a_bounded_set_of_terms_and_the_charges() -> None:
     text += "以盗窃罪提起公诉。"
     analysis = analyze_query(text, max_terms=10)
     assert analysis.long_query
-    assert len(analysis.terms) <= 11
+    assert len(analysis.terms) <= 10 + 1 + 4  # max_terms, the named charge, the low-weight name terms
     assert "盗窃罪" in analysis.terms
 
 
@@ -103,3 +103,49 @@ def test_element_ranker_moves_shared_charges_up() -> None:
     shared = SearchHit("b", 0.9, {"charges": ["盗窃罪"]}, "", "facts", "")
     ranked = LegalElementRanker().run(hits=[plain, shared], analysis=analysis)["hits"]
     assert [h.entry_id for h in ranked] == ["b", "a"]
+
+
+LONG_FACTS = (
+    "2019年3月2日晚，被告人韦大能在贵阳市云岩区中华北路酒后驾驶小型轿车，被贵阳市公安局交通警察支队民警查获，"
+    "经鉴定其血液中乙醇含量为180毫克/100毫升。韦大能到案后如实供述了自己的罪行，"
+    "检察机关审查后认为韦大能醉酒驾驶机动车，其行为已构成危险驾驶罪。"
+)  # 示例 (illustrative)
+
+
+def test_long_query_terms_leave_out_person_and_place_names() -> None:
+    analysis = analyze_query(LONG_FACTS, name_terms=0)
+    assert analysis.long_query
+    assert not {"韦大能", "贵阳市", "贵阳"} & set(analysis.terms)
+    assert {"酒后", "驾驶", "乙醇"} <= set(analysis.terms)
+    assert "韦大能" in analysis.tokens  # the tokens themselves are untouched (highlighting uses them)
+
+
+def test_a_few_names_come_back_at_a_low_weight() -> None:
+    analysis = analyze_query(LONG_FACTS, max_terms=8, name_terms=2, name_weight=0.3)
+    names = [t for t in analysis.terms if t in {"韦大能", "贵阳市", "贵阳", "云岩区", "云岩", "中华北路"}]
+    assert 1 <= len(names) <= 2
+    assert names == analysis.terms[-len(names) :]  # after the selected terms, outside the max_terms budget
+    assert all(analysis.weights[t] < analysis.weights["驾驶"] for t in names)
+    assert "韦大能" in names  # named twice: the most distinctive
+
+
+def test_long_query_keeps_names_when_asked() -> None:
+    kept = analyze_query(LONG_FACTS, drop_names=False)
+    assert kept.weights["韦大能"] == kept.weights["驾驶"] or kept.weights["韦大能"] > 1
+    normalizer = QueryNormalizer(drop_names=False, name_terms=2)
+    assert normalizer.to_dict()["init_parameters"]["drop_names"] is False
+    assert normalizer.to_dict()["init_parameters"]["name_terms"] == 2
+    assert "韦大能" in normalizer.run(query=LONG_FACTS)["analysis"].terms
+    with pytest.raises(ValueError, match="name_terms"):
+        QueryNormalizer(name_terms=-1)
+
+
+def test_short_query_keeps_the_name_the_user_typed() -> None:
+    assert "韦大能" in analyze_query("韦大能 危险驾驶").terms
+
+
+def test_long_query_of_nothing_but_names_still_has_terms() -> None:
+    text = "韦大能、贵阳市、" * 20
+    analysis = analyze_query(text)
+    assert analysis.long_query
+    assert analysis.terms
