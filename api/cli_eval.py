@@ -108,6 +108,9 @@ def lecard(
     max_terms: Annotated[
         int | None, typer.Option(min=1, help="长查询保留的检索词数（默认取产品查询分析的设置）")
     ] = None,
+    keep_names: Annotated[
+        bool, typer.Option("--keep-names", help="长查询的检索词保留人名、地名（对照：产品默认去掉）")
+    ] = False,
     out_dir: Annotated[Path | None, typer.Option("--out", help="写出 JSON、Markdown 与 PNG 图表的目录")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="只输出默认配置指标的一个 JSON 对象")] = False,
     no_build: Annotated[bool, typer.Option("--no-build", help="不导入，直接用已有索引")] = False,
@@ -148,7 +151,7 @@ def lecard(
         build=not no_build,
         build_only=build_only,
         ready_only=ready_only,
-        options=EvalOptions(max_terms=max_terms),
+        options=EvalOptions(max_terms=max_terms, drop_names=not keep_names),
     )
     with _evaluation(sys.stderr.isatty() or not as_json) as factory:
         result = run_lecard(run, progress=factory)
@@ -157,6 +160,7 @@ def lecard(
         f"--embedder {embedder} --dense-chunks {dense_chunks}",
         f"--queries {queries}" if queries else "",
         f"--max-terms {max_terms}" if max_terms else "",
+        "--keep-names" if keep_names else "",
         "--ready-only" if ready_only else "",
     ]
     result["command"] = " ".join(part for part in command if part)

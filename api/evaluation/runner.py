@@ -118,6 +118,9 @@ class EvalOptions:
     full_top_k: int = 1500  # chunks asked of each retriever over the whole index
     depth: int = 100  # entries ranked per query
     max_terms: int | None = None  # query terms kept for BM25 (None: the product's QueryNormalizer setting)
+    drop_names: bool = True  # leave person and place names out of a long query's terms, as the product does
+    name_terms: int | None = None  # name tokens added back at a low weight (None: the product's setting)
+    name_weight: float | None = None  # their weight as a fraction of a normal term's (None: the product's setting)
 
 
 @dataclass
@@ -161,17 +164,18 @@ class LecardEvaluator:
     def retrieve(
         self, query: LecardQuery, *, filters: dict[str, Any] | None, top_k: int, dense: bool = True
     ) -> Retrieved:
-        if self.options.max_terms is None:
-            analysis: QueryAnalysis = self.kb.normalizer.run(query=query.text)["analysis"]
-        else:
-            normalizer = self.kb.normalizer
-            analysis = analyze_query(
-                query.text,
-                max_chars=normalizer.max_chars,
-                long_query_chars=normalizer.long_query_chars,
-                max_terms=self.options.max_terms,
-                doc_freqs=normalizer.doc_freqs,
-            )
+        normalizer = self.kb.normalizer
+        options = self.options
+        analysis: QueryAnalysis = analyze_query(
+            query.text,
+            max_chars=normalizer.max_chars,
+            long_query_chars=normalizer.long_query_chars,
+            max_terms=normalizer.max_terms if options.max_terms is None else options.max_terms,
+            doc_freqs=normalizer.doc_freqs,
+            drop_names=options.drop_names,
+            name_terms=normalizer.name_terms if options.name_terms is None else options.name_terms,
+            name_weight=normalizer.name_weight if options.name_weight is None else options.name_weight,
+        )
         bm25 = self.kb.backend.bm25_retriever.run(query=analysis.weights, filters=filters, top_k=top_k)["documents"]
         dense_docs: list[Document] = []
         if dense and self.text_embedder is not None:

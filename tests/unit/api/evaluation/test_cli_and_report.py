@@ -29,6 +29,14 @@ def test_json_prints_one_object_with_the_default_configuration(lecard_dir: Path,
     assert payload["index"]["entries"] == 4
 
 
+def test_keep_names_is_recorded_in_the_command(lecard_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "results"
+    code, stdout = _run(lecard_dir, tmp_path, "--protocol", "rerank", "--keep-names", "--out", str(out))
+    assert code == 0, stdout
+    result = json.loads((out / "lecard.json").read_text(encoding="utf-8"))
+    assert result["command"].endswith("--keep-names")
+
+
 def test_out_writes_json_markdown_and_chart_and_rejects_unknown_configs(lecard_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "results"
     code, _ = _run(lecard_dir, tmp_path, "--protocol", "all", "--config", "bm25,hybrid", "--out", str(out))

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from api.evaluation.corpus import SelectiveEmbedKB, build_corpus, known_pids, open_eval_kb, pid_of
-from api.evaluation.lecard import LecardDataset, load_lecard
-from api.evaluation.runner import CONFIGS, EvalConfig, LecardEvaluator, evaluate
+from api.evaluation.lecard import LecardDataset, LecardQuery, load_lecard
+from api.evaluation.runner import CONFIGS, EvalConfig, EvalOptions, LecardEvaluator, evaluate
 from kb.search_request import SearchRequest
 
 
@@ -76,6 +76,22 @@ def test_in_the_pool_the_whole_library_votes_for_the_inferred_charges(
     pool_vote = EvalConfig("pool", elements=True, vote_from="ranked")
     evaluator.run(ds.queries, protocol="rerank", settings=["auto"], configs=[pool_vote])
     assert None not in filters_seen
+
+
+def test_the_name_options_reach_the_query_analysis(built: tuple[SelectiveEmbedKB, LecardDataset]) -> None:
+    """`--keep-names` and the name-term sweep change what the evaluation searches with, like the product's setting."""
+    kb, ds = built
+    facts = (
+        "被告人韦大能在贵阳市云岩区中华北路酒后驾驶小型轿车，被民警查获，经鉴定其血液中乙醇含量为180毫克/100毫升。" * 3
+    )
+    query = LecardQuery("99", facts, [], "common")  # 示例 (illustrative)
+
+    def terms(options: EvalOptions) -> list[str]:
+        return LecardEvaluator(kb, ds, options).retrieve(query, filters=None, top_k=5, dense=False).analysis.terms
+
+    assert "韦大能" in terms(EvalOptions(drop_names=False))
+    assert "韦大能" not in terms(EvalOptions(name_terms=0))
+    assert "韦大能" in terms(EvalOptions())  # the product's setting: a few names back at a low weight
 
 
 def test_evaluate_reports_ours_and_upstream_per_subset(built: tuple[SelectiveEmbedKB, LecardDataset]) -> None:
