@@ -91,6 +91,7 @@ class KnowledgeBase:
         from concurrent.futures import ThreadPoolExecutor
 
         from kb import elements
+        from kb.elements import names
 
         # jieba's dictionary (about a second of unmarshalling, holding the GIL) and the store's indexes (file reads
         # and numpy, mostly without it) load side by side; the model loads in its own C code.
@@ -107,6 +108,7 @@ class KnowledgeBase:
         with ThreadPoolExecutor(max_workers=len(tasks), thread_name_prefix="kb-warm-up") as pool:
             for future in [pool.submit(task) for task in tasks]:
                 future.result()
+        names.warm_up_in_background()  # only long queries need it; start-up does not wait for it
 
     def close(self) -> None:
         close = getattr(self.store, "close", None)

@@ -59,3 +59,15 @@ def test_only_the_start_of_a_long_text_is_tagged() -> None:
     assert "韦大能" in name_words(text, scan_chars=20)
     assert "欧阳明" not in name_words(text, scan_chars=20)
     assert "欧阳明" in name_words(text)
+
+
+def test_background_warm_up_and_a_query_share_one_tagger(monkeypatch: pytest.MonkeyPatch) -> None:
+    from kb.elements import names
+
+    monkeypatch.setattr(names, "_tagger_instance", None)
+    thread = names.warm_up_in_background()
+    assert "韦大能" in name_words(FACTS)  # waits for the loading thread rather than building a second tagger
+    thread.join(timeout=30)
+    assert not thread.is_alive()
+    first = names._tagger()
+    assert names._tagger() is first
