@@ -108,7 +108,7 @@ class KnowledgeBase:
         with ThreadPoolExecutor(max_workers=len(tasks), thread_name_prefix="kb-warm-up") as pool:
             for future in [pool.submit(task) for task in tasks]:
                 future.result()
-        names.warm_up_in_background()  # only long queries need it; start-up does not wait for it
+        names.warm_up_in_background()  # only long queries need it: loads a few seconds after start-up
 
     def close(self) -> None:
         close = getattr(self.store, "close", None)

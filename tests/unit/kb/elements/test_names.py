@@ -65,9 +65,21 @@ def test_background_warm_up_and_a_query_share_one_tagger(monkeypatch: pytest.Mon
     from kb.elements import names
 
     monkeypatch.setattr(names, "_tagger_instance", None)
-    thread = names.warm_up_in_background()
+    thread = names.warm_up_in_background(delay=0)
     assert "韦大能" in name_words(FACTS)  # waits for the loading thread rather than building a second tagger
     thread.join(timeout=30)
     assert not thread.is_alive()
     first = names._tagger()
     assert names._tagger() is first
+
+
+def test_the_background_load_waits_before_it_starts(monkeypatch: pytest.MonkeyPatch) -> None:
+    from kb.elements import names
+
+    loads: list[int] = []
+    monkeypatch.setattr(names, "warm_up", lambda: loads.append(1))
+    thread = names.warm_up_in_background(delay=0.3)
+    assert thread.daemon
+    assert not loads
+    thread.join(timeout=5)
+    assert loads == [1]
