@@ -9,7 +9,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from api.evaluation.corpus import build_corpus, build_pools, known_pids, open_eval_kb, ready_queries
+from api.evaluation.corpus import (
+    SelectiveEmbedKB,
+    build_corpus,
+    build_pools,
+    known_pids,
+    open_eval_kb,
+    ready_queries,
+)
 from api.evaluation.lecard import DatasetError, load_lecard
 from api.evaluation.runner import (
     CONFIGS,
@@ -50,16 +57,21 @@ def index_home(run: LecardRun) -> Path:
     return run.home / f"{name}-{'+'.join(run.dense_sections)}{run.dense_chunks}"
 
 
-def run_lecard(run: LecardRun, progress: ProgressFactory | None = None) -> dict[str, Any]:
-    dataset = load_lecard(run.data)
-    queries = dataset.queries[: run.queries] if run.queries else list(dataset.queries)
-    kb = open_eval_kb(
+def open_index(run: LecardRun) -> SelectiveEmbedKB:
+    """The run's evaluation index (built or not), with the shared embedding cache; the sweep scripts open it too."""
+    return open_eval_kb(
         index_home(run),
         run.embedder,
         cache=run.home / "embeddings.sqlite3",
         dense_sections=run.dense_sections,
         dense_chunks=run.dense_chunks,
     )
+
+
+def run_lecard(run: LecardRun, progress: ProgressFactory | None = None) -> dict[str, Any]:
+    dataset = load_lecard(run.data)
+    queries = dataset.queries[: run.queries] if run.queries else list(dataset.queries)
+    kb = open_index(run)
     try:
         build: dict[str, Any] = {}
         if run.build:

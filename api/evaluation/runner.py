@@ -38,7 +38,7 @@ from api.evaluation.metrics import mean, query_metrics
 from api.evaluation.upstream import upstream_query_metrics
 from kb.components.entry_folder import fold_chunks
 from kb.components.legal_element_ranker import LegalElementRanker
-from kb.components.query_normalizer import QueryAnalysis, analyze_query
+from kb.components.query_normalizer import QueryAnalysis
 from kb.components.rrf_joiner import weighted_rrf
 from kb.components.text_embedder import KbTextEmbedder
 from kb.models import SearchHit
@@ -164,18 +164,17 @@ class LecardEvaluator:
     def retrieve(
         self, query: LecardQuery, *, filters: dict[str, Any] | None, top_k: int, dense: bool = True
     ) -> Retrieved:
-        normalizer = self.kb.normalizer
         options = self.options
-        analysis: QueryAnalysis = analyze_query(
-            query.text,
-            max_chars=normalizer.max_chars,
-            long_query_chars=normalizer.long_query_chars,
-            max_terms=normalizer.max_terms if options.max_terms is None else options.max_terms,
-            doc_freqs=normalizer.doc_freqs,
-            drop_names=options.drop_names,
-            name_terms=normalizer.name_terms if options.name_terms is None else options.name_terms,
-            name_weight=normalizer.name_weight if options.name_weight is None else options.name_weight,
-        )
+        overrides = {
+            name: value
+            for name, value in (
+                ("max_terms", options.max_terms),
+                ("name_terms", options.name_terms),
+                ("name_weight", options.name_weight),
+            )
+            if value is not None
+        }
+        analysis = self.kb.normalizer.analyze(query.text, drop_names=options.drop_names, **overrides)
         bm25 = self.kb.backend.bm25_retriever.run(query=analysis.weights, filters=filters, top_k=top_k)["documents"]
         dense_docs: list[Document] = []
         if dense and self.text_embedder is not None:

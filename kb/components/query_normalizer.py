@@ -113,11 +113,8 @@ def analyze_query(
     select = long_query and len(counts) > max_terms
     candidates = Counter({t: n for t, n in counts.items() if _searchable(t)}) if select else Counter()
     add_names = bool(named) and name_terms > 0
-    stats = (
-        doc_freqs([*candidates, *named] if add_names else list(candidates))
-        if doc_freqs and (select or add_names)
-        else None
-    )
+    looked_up = [*candidates, *(named if add_names else ())]  # one round trip to the index for both
+    stats = doc_freqs(looked_up) if doc_freqs and looked_up else None
     if select:
         weight = _tf_idf(candidates, stats)
         ranked = sorted(candidates, key=weight, reverse=True)
@@ -172,27 +169,26 @@ class QueryNormalizer:
         self.name_weight = name_weight
         self.doc_freqs: DocFreqs | None = None
 
+    def settings(self) -> dict[str, Any]:
+        """The keyword arguments of `analyze_query` this normaliser was configured with."""
+        return {
+            "max_terms": self.max_terms,
+            "long_query_chars": self.long_query_chars,
+            "max_chars": self.max_chars,
+            "drop_names": self.drop_names,
+            "name_terms": self.name_terms,
+            "name_weight": self.name_weight,
+        }
+
     def to_dict(self) -> dict[str, Any]:
-        return default_to_dict(
-            self,
-            max_terms=self.max_terms,
-            long_query_chars=self.long_query_chars,
-            max_chars=self.max_chars,
-            drop_names=self.drop_names,
-            name_terms=self.name_terms,
-            name_weight=self.name_weight,
-        )
+        return default_to_dict(self, **self.settings())
+
+    def analyze(self, query: str, **overrides: Any) -> QueryAnalysis:
+        """`analyze_query` with this normaliser's settings and index statistics; `overrides` replace settings (the
+        evaluation's ablations)."""
+        return analyze_query(query, doc_freqs=self.doc_freqs, **{**self.settings(), **overrides})
 
     @component.output_types(terms=dict[str, float], text=str, analysis=QueryAnalysis)
     def run(self, query: str) -> dict[str, Any]:
-        analysis = analyze_query(
-            query,
-            max_chars=self.max_chars,
-            long_query_chars=self.long_query_chars,
-            max_terms=self.max_terms,
-            doc_freqs=self.doc_freqs,
-            drop_names=self.drop_names,
-            name_terms=self.name_terms,
-            name_weight=self.name_weight,
-        )
+        analysis = self.analyze(query)
         return {"terms": analysis.weights, "text": analysis.text, "analysis": analysis}

@@ -29,9 +29,9 @@ __all__ = [
 
 NAME_TAGS = ("nr", "ns")  # jieba: nr person (nrfg, nrt …), ns place (nsf …)
 SCAN_CHARS = 4000  # the tagger reads this much (~0.3 s on the 2-core target); parties are named early and often
-_lock = threading.Lock()
+BACKGROUND_DELAY_S = 5.0
 
-
+_lock = threading.Lock()  # guards the one tagger below
 _tagger_instance: object | None = None
 
 
@@ -55,7 +55,8 @@ def name_words(text: str, scan_chars: int = SCAN_CHARS) -> set[str]:
     """Words of two or more characters the tagger reads as person or place names, legal terms excepted.
 
     Only the first `scan_chars` characters are tagged: the tagger's model for unknown words (names are mostly
-    unknown words) costs about 70 microseconds a character, and a fact text names its parties and places early and often."""
+    unknown words) costs about 70 microseconds a character, and a fact text names its parties and places early and
+    often."""
     tagger = _tagger()
     legal = _legal_terms()
     words: set[str] = set()
@@ -74,9 +75,6 @@ def is_inside_name(token: str, names: set[str]) -> bool:
 def warm_up() -> None:
     """Load the tagger now rather than on the first long query: about 1.5 s (its model and word-tag table)."""
     name_words("预热")
-
-
-BACKGROUND_DELAY_S = 5.0
 
 
 def warm_up_in_background(delay: float = BACKGROUND_DELAY_S) -> threading.Thread:

@@ -19,8 +19,9 @@ from pathlib import Path
 
 import numpy as np
 from scipy import sparse
-from sweep import open_index, print_line  # the script folder is on sys.path when run as a script
+from sweep import print_line  # the script folder is on sys.path when run as a script
 
+from api.evaluation.harness import LecardRun, open_index
 from api.evaluation.lecard import load_lecard
 from api.evaluation.runner import EvalConfig, EvalOptions, LecardEvaluator
 from kb import text as kb_text
@@ -28,7 +29,6 @@ from kb.components.legal_element_ranker import infer_charges, inferred_boost
 from kb.models import SearchHit
 
 DATA = Path("../shared/data/lecard")
-HOME = Path("var/eval/lecard")
 WEIGHT = 3.0
 
 
@@ -39,7 +39,7 @@ def token_counts(text: str) -> Counter[str]:
 def main() -> None:
     dataset = load_lecard(DATA)
     queries = dataset.queries
-    kb = open_index()
+    kb = open_index(LecardRun(data=DATA))
     try:
         kb.warm_up()
         docs = []

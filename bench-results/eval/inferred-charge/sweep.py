@@ -15,20 +15,12 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from api.evaluation.corpus import SelectiveEmbedKB, open_eval_kb
+from api.evaluation.harness import LecardRun, open_index
 from api.evaluation.lecard import LecardDataset, LecardQuery, load_lecard
 from api.evaluation.runner import EvalConfig, EvalOptions, LecardEvaluator, score
 from kb.components.legal_element_ranker import infer_charges
 
 DATA = Path("../shared/data/lecard")
-HOME = Path("var/eval/lecard")
-
-
-def open_index() -> SelectiveEmbedKB:
-    """The evaluation index `kb eval lecard` builds (use-m3, two 基本案情 chunks with vectors per judgment)."""
-    return open_eval_kb(
-        HOME / "use-m3-facts2", "use-m3", cache=HOME / "embeddings.sqlite3", dense_sections=("facts",), dense_chunks=2
-    )
 
 
 def print_line(
@@ -46,7 +38,7 @@ def print_line(
 def main() -> None:
     dataset = load_lecard(DATA)
     queries = dataset.queries
-    kb = open_index()
+    kb = open_index(LecardRun(data=DATA))  # the index `kb eval lecard` builds by default
     try:
         kb.warm_up()
         evaluator = LecardEvaluator(kb, dataset, EvalOptions())

@@ -17,10 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "inferred-charge"))
-
-from sweep import open_index
-
+from api.evaluation.harness import LecardRun, open_index
 from api.evaluation.lecard import load_lecard
 from api.evaluation.runner import CONFIGS, DEFAULT_CONFIG, EvalOptions, LecardEvaluator, score
 
@@ -39,7 +36,7 @@ SUBSETS = ("all", "common", "controversial")
 def main() -> None:
     dataset = load_lecard(DATA)
     configs = [CONFIGS["bm25"], CONFIGS[DEFAULT_CONFIG]]
-    kb = open_index()
+    kb = open_index(LecardRun(data=DATA))
     try:
         kb.warm_up()
         print("setting | config | rerank upstream nDCG@10 / nDCG@30 / P@5 / MAP and full Recall@100, per subset")
