@@ -16,11 +16,13 @@ from kb import text
 from kb.blas import limit_blas_threads
 from kb.chunking.section_splitter import split_entry
 from kb.components.entry_folder import add_passage, fold_chunks
+from kb.components.facts_ranker import FactsMatchRanker
 from kb.components.query_normalizer import QueryNormalizer
 from kb.components.text_embedder import KbTextEmbedder
 from kb.config import Settings
 from kb.elements.outcomes import extract_outcomes
 from kb.errors import EntryNotFound, EntryRetracted, KBError
+from kb.facts_terms import FactsTermStore
 from kb.models import FACET_KEYS, Entry, EntryKind, MatchReason, SearchHit
 from kb.pipelines.search import build_search_pipeline, run_search_pipeline
 from kb.provision_links import ArticleRef, CitedArticle, ProvisionResolver, cases_citing_law, citing_cases
@@ -68,11 +70,14 @@ class KnowledgeBase:
             self.normalizer.doc_freqs = doc_freqs
         self.candidates = 100  # chunks asked of each retriever; facets and totals count the entries among them
         text_embedder = KbTextEmbedder.from_embedder(self.embedder) if self.embedder is not None else None
+        self.facts_terms = FactsTermStore(self.records.engine)
+        self.facts_ranker = FactsMatchRanker().use(self.facts_terms)  # a long query against each case's 基本案情
         self.pipeline = build_search_pipeline(
             bm25_retriever=self.backend.bm25_retriever,
             embedding_retriever=self.backend.embedding_retriever if self.embedder is not None else None,
             text_embedder=text_embedder,
             normalizer=self.normalizer,
+            facts_ranker=self.facts_ranker,
         )
 
     def _build_embedder(self, spec: str) -> Any | None:
@@ -195,9 +200,11 @@ class KnowledgeBase:
                     stored = self._public_version(item.entry_id) if item.op == "upsert" else None
                     if stored is None:  # deleted, retracted, or never published: not in the index
                         self.store.delete_by_filter(_entry_filter(item.entry_id))
+                        self.facts_terms.forget(item.entry_id)
                         report.deleted += 1
                         continue
                     docs = self.chunks_for(stored.id, stored.version, stored.entry)
+                    self.facts_terms.put(stored.id, stored.version, stored.entry)
                     t0 = time.perf_counter()
                     docs = self._embed(docs)
                     report.embed_seconds += time.perf_counter() - t0

@@ -37,6 +37,7 @@ from api.evaluation.lecard import LecardDataset, LecardQuery
 from api.evaluation.metrics import mean, query_metrics
 from api.evaluation.upstream import upstream_query_metrics
 from kb.components.entry_folder import fold_chunks
+from kb.components.facts_ranker import FactsMatchRanker
 from kb.components.legal_element_ranker import LegalElementRanker
 from kb.components.query_normalizer import QueryAnalysis
 from kb.components.rrf_joiner import weighted_rrf
@@ -70,6 +71,7 @@ class EvalConfig:
     infer_min_share: float = 0.3
     charge_overlap: str = "query"
     inferred_weight: float = 3.0  # the product default of LegalElementRanker
+    facts_weight: float = 0.0  # the whole-facts match of long queries (FactsMatchRanker), 0 = off
     # Who votes for the inferred charges in the re-rank protocol: "library" = the nearest cases of the whole index
     # (as the product's search sees the library), "ranked" = the pool's own ranking.
     vote_from: str = "library"
@@ -79,8 +81,9 @@ CONFIGS: dict[str, EvalConfig] = {
     "bm25": EvalConfig("bm25", dense=False),
     "dense": EvalConfig("dense", bm25=False),
     "hybrid": EvalConfig("hybrid"),
-    # The product's pipeline: the joiner's default dense weight for long queries (kb/components/rrf_joiner.py).
-    "hybrid+elements": EvalConfig("hybrid+elements", elements=True, long_dense_weight=0.3),
+    # The product's pipeline: the joiner's default dense weight for long queries (kb/components/rrf_joiner.py) and
+    # the whole-facts match of long queries at its default weight (kb/components/facts_ranker.py).
+    "hybrid+elements": EvalConfig("hybrid+elements", elements=True, long_dense_weight=0.3, facts_weight=1.0),
 }
 DEFAULT_CONFIG = "hybrid+elements"
 # Named variants for the ablation table of docs/evaluation.md (`kb eval lecard --config <name>`).
@@ -101,6 +104,8 @@ ABLATIONS: dict[str, EvalConfig] = {
     "hybrid+elements@pool-vote": EvalConfig(
         "hybrid+elements@pool-vote", elements=True, long_dense_weight=0.3, vote_from="ranked"
     ),
+    # before the whole-facts match (2026-11-27): chunk retrieval, fusion and element re-ranking only
+    "hybrid+elements@no-facts": EvalConfig("hybrid+elements@no-facts", elements=True, long_dense_weight=0.3),
 }
 CONFIG_CHOICES: dict[str, EvalConfig] = {**CONFIGS, **ABLATIONS}
 
@@ -183,8 +188,8 @@ class LecardEvaluator:
             dense_docs = retriever.run(query_embedding=vector, filters=filters, top_k=top_k)["documents"]
         return Retrieved(analysis=analysis, bm25=bm25, dense=dense_docs)
 
-    @staticmethod
     def rank(
+        self,
         retrieved: Retrieved,
         config: EvalConfig,
         analysis: QueryAnalysis | None = None,
@@ -208,6 +213,9 @@ class LecardEvaluator:
         hits = fold_chunks(
             fused, used, second_weight=config.second_weight, top_n=config.top_n, section_weights=config.section_weights
         )
+        if config.facts_weight:
+            facts = FactsMatchRanker(weight=config.facts_weight).use(self.kb.facts_terms)
+            hits = facts.run(hits=hits, analysis=used)["hits"]
         if config.elements:
             ranker = LegalElementRanker(
                 charge_weight=config.charge_weight,
@@ -219,7 +227,7 @@ class LecardEvaluator:
             )
             voters = None
             if library is not None and config.vote_from == "library":
-                voters = LecardEvaluator.rank(library, replace(config, elements=False), analysis)
+                voters = self.rank(library, replace(config, elements=False), analysis)
             hits = ranker.run(hits=hits, analysis=used, voters=voters)["hits"]
         return hits
 

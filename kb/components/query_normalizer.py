@@ -43,6 +43,9 @@ class QueryAnalysis:
     provisions: list[str] = field(default_factory=list)
     line: str | None = None
     long_query: bool = False
+    # A long query's distinct searchable tokens, names left out, with their idf: the whole-text match of a pasted
+    # fact text against each case's 基本案情 (kb.components.facts_ranker). Empty for a short query.
+    facts_idf: dict[str, float] = field(default_factory=dict)
 
     def to_public(self) -> dict[str, Any]:
         return {
@@ -72,6 +75,15 @@ def _tf_idf(counts: Counter[str], stats: tuple[dict[str, int], int] | None) -> C
 
 def _searchable(token: str) -> bool:
     return len(token) > 1 or not token.isascii()
+
+
+def _idf(token: str, stats: tuple[dict[str, int], int] | None) -> float:
+    """BM25's idf from the index's statistics (floored at a small positive value), else the length prior."""
+    if stats is None:
+        return _prior_weight(token)
+    dfs, n_docs = stats
+    df = dfs.get(token, 0)
+    return max(math.log(1 + (max(n_docs, 1) - df + 0.5) / (df + 0.5)), 1e-3)
 
 
 def analyze_query(
@@ -111,7 +123,7 @@ def analyze_query(
             named = Counter({t: n for t, n in counts.items() if t not in unnamed and len(t) > 1})
             counts = unnamed
     select = long_query and len(counts) > max_terms
-    candidates = Counter({t: n for t, n in counts.items() if _searchable(t)}) if select else Counter()
+    candidates = Counter({t: n for t, n in counts.items() if _searchable(t)}) if long_query else Counter()
     add_names = bool(named) and name_terms > 0
     looked_up = [*candidates, *(named if add_names else ())]  # one round trip to the index for both
     stats = doc_freqs(looked_up) if doc_freqs and looked_up else None
@@ -129,6 +141,7 @@ def analyze_query(
         for t in sorted(named, key=name_weight_of, reverse=True)[:name_terms]:
             terms.append(t)
             weights[t] = name_weight * (1 + math.log(named[t]))
+    facts_idf = {t: _idf(t, stats) for t in candidates}
     return QueryAnalysis(
         text=norm,
         tokens=tokens,
@@ -139,6 +152,7 @@ def analyze_query(
         provisions=extract_provisions(norm),
         line=infer_line(norm, "", []),
         long_query=long_query,
+        facts_idf=facts_idf,
     )
 
 

@@ -1,4 +1,5 @@
-"""The retrieval pipeline: query analysis → BM25 + dense → weighted RRF → fold to entries → legal-element re-ranking.
+"""The retrieval pipeline: query analysis → BM25 + dense → weighted RRF → fold to entries → whole-facts match (long
+queries) → legal-element re-ranking.
 
 The same pipeline runs on both stores; only the two retriever components differ (see kb.stores.factory).
 """
@@ -10,6 +11,7 @@ from typing import Any
 from haystack import Pipeline
 
 from kb.components.entry_folder import EntryFolder
+from kb.components.facts_ranker import FactsMatchRanker
 from kb.components.legal_element_ranker import LegalElementRanker
 from kb.components.query_normalizer import QueryNormalizer
 from kb.components.rrf_joiner import WeightedRrfJoiner
@@ -39,13 +41,16 @@ def build_search_pipeline(
     dense_weight: float = 1.0,
     charge_weight: float = 0.6,
     outcome_weight: float = 0.3,
+    facts_ranker: FactsMatchRanker | None = None,
 ) -> Pipeline:
-    """Dense retrieval is left out when there is no embedder (KB_EMBEDDER=none)."""
+    """Dense retrieval is left out when there is no embedder (KB_EMBEDDER=none). `facts_ranker` (with its term
+    lookup set) adds the whole-facts match of long queries; without it the stage passes hits through."""
     pipe = Pipeline()
     pipe.add_component("normalizer", normalizer or QueryNormalizer())
     pipe.add_component("bm25", bm25_retriever)
     pipe.add_component("joiner", WeightedRrfJoiner(bm25_weight=bm25_weight, dense_weight=dense_weight))
     pipe.add_component("folder", EntryFolder())
+    pipe.add_component("facts", facts_ranker or FactsMatchRanker())
     pipe.add_component("ranker", LegalElementRanker(charge_weight=charge_weight, outcome_weight=outcome_weight))
     pipe.connect("normalizer.terms", "bm25.query")
     pipe.connect("normalizer.analysis", "joiner.analysis")
@@ -58,7 +63,9 @@ def build_search_pipeline(
         pipe.connect("dense.documents", "joiner.dense_documents")
     pipe.connect("joiner.documents", "folder.documents")
     pipe.connect("normalizer.analysis", "folder.analysis")
-    pipe.connect("folder.hits", "ranker.hits")
+    pipe.connect("folder.hits", "facts.hits")
+    pipe.connect("normalizer.analysis", "facts.analysis")
+    pipe.connect("facts.hits", "ranker.hits")
     pipe.connect("normalizer.analysis", "ranker.analysis")
     return pipe
 

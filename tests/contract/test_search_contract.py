@@ -136,3 +136,20 @@ def test_a_pasted_fact_text_reports_its_inferred_charges(backend_kb: KnowledgeBa
     assert inferred and inferred[0]["charge"] == "危险驾驶罪" and 0.3 <= inferred[0]["share"] <= 1
     named = backend_kb.search(SearchRequest(query=facts + "公安机关以危险驾驶罪移送审查起诉。"))
     assert named.analysis["charges"] == ["危险驾驶罪"] and named.analysis["inferred_charges"] == []
+
+
+def test_a_pasted_fact_text_is_matched_against_whole_case_facts(backend_kb: KnowledgeBase) -> None:
+    """Both backends read each case's stored 基本案情 counts and fuse the whole-facts match into a long query's ranking."""
+    facts = "示例：犯罪嫌疑人醉酒后驾驶机动车在道路上行驶，经检测血液酒精含量为八十五毫克每百毫升，未发生事故。" * 3
+    on = backend_kb.search(SearchRequest(query=facts, page_size=20)).hits
+    cases = [h for h in on if h.meta.get("kind") == "case"]
+    counted = backend_kb.facts_terms.lookup((h.entry_id, int(h.meta["version"])) for h in cases)
+    assert cases and len(counted) == len(cases)  # every demo case has 基本案情
+    weight = backend_kb.facts_ranker.weight
+    try:
+        backend_kb.facts_ranker.weight = 0.0
+        off = {h.entry_id: h.score for h in backend_kb.search(SearchRequest(query=facts, page_size=20)).hits}
+    finally:
+        backend_kb.facts_ranker.weight = weight
+    assert on[0].meta.get("charges") and "危险驾驶罪" in on[0].meta["charges"]
+    assert any(h.entry_id in off and h.score > off[h.entry_id] for h in cases)

@@ -7,7 +7,7 @@ import pytest
 
 from api.evaluation.corpus import SelectiveEmbedKB, build_corpus, known_pids, open_eval_kb, pid_of
 from api.evaluation.lecard import LecardDataset, LecardQuery, load_lecard
-from api.evaluation.runner import CONFIGS, EvalConfig, EvalOptions, LecardEvaluator, evaluate
+from api.evaluation.runner import CONFIG_CHOICES, CONFIGS, EvalConfig, EvalOptions, LecardEvaluator, evaluate
 from kb.search_request import SearchRequest
 
 
@@ -92,6 +92,23 @@ def test_the_name_options_reach_the_query_analysis(built: tuple[SelectiveEmbedKB
     assert "韦大能" in terms(EvalOptions(drop_names=False))
     assert "韦大能" not in terms(EvalOptions(name_terms=0))
     assert "韦大能" in terms(EvalOptions())  # the product's setting: a few names back at a low weight
+
+
+def test_the_default_configuration_matches_whole_facts(built: tuple[SelectiveEmbedKB, LecardDataset]) -> None:
+    """The product's whole-facts match is part of the default configuration and reads the judgments' 基本案情 counts;
+    `@no-facts` (the ablation) leaves it out."""
+    kb, ds = built
+    assert CONFIGS["hybrid+elements"].facts_weight == kb.facts_ranker.weight > 0
+    assert CONFIG_CHOICES["hybrid+elements@no-facts"].facts_weight == 0
+    evaluator = LecardEvaluator(kb, ds)
+    facts = "示例：被告人在超市内趁店员不备盗窃商品，价值二千余元，被保安当场抓获，到案后如实供述了盗窃的事实。" * 3
+    retrieved = evaluator.retrieve(LecardQuery("98", facts, [], "common"), filters=None, top_k=50, dense=False)
+    assert retrieved.analysis.long_query and retrieved.analysis.facts_idf
+    plain = evaluator.rank(retrieved, CONFIG_CHOICES["hybrid+elements@no-facts"])
+    matched = evaluator.rank(retrieved, CONFIGS["hybrid+elements"])
+    before = {h.entry_id: h.score for h in plain}
+    assert {h.entry_id for h in matched} == set(before)
+    assert any(h.score > before[h.entry_id] for h in matched)  # the theft judgments share words with the query
 
 
 def test_evaluate_reports_ours_and_upstream_per_subset(built: tuple[SelectiveEmbedKB, LecardDataset]) -> None:

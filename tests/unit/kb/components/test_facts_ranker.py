@@ -1,0 +1,99 @@
+"""The whole-facts match of long queries (kb.components.facts_ranker). Texts are illustrative (示例)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+import pytest
+from haystack import default_from_dict
+
+from kb.components.facts_ranker import FactsMatchRanker, facts_bm25
+from kb.components.query_normalizer import analyze_query
+from kb.facts_terms import FactsTerms
+from kb.models import SearchHit
+from kb.text import tokenize
+
+QUERY = (
+    "2020年5月1日晚，被告人李某酒后驾驶小型轿车行驶至某路口时被民警查获，经鉴定其血液中乙醇含量为"
+    "二百毫克每百毫升，属醉酒驾驶机动车。李某到案后如实供述，自愿认罪认罚，其驾驶的车辆未发生交通事故。"
+    "案发时李某驾驶的车辆为其本人所有，车辆手续齐全，李某持有有效的机动车驾驶证。"
+)  # 示例
+DRUNK = "被告人王某酒后驾驶轿车被民警查获，经鉴定血液中乙醇含量为一百九十毫克每百毫升，醉酒驾驶机动车，未发生事故。"
+THEFT = "被告人赵某在超市盗窃财物，价值三千元，被民警查获，到案后如实供述。"
+
+
+def _terms(text: str) -> FactsTerms:
+    tokens = [t for t in tokenize(text) if len(t) > 1 or not t.isascii()]
+    return FactsTerms(len(tokens), dict(Counter(tokens)))
+
+
+def _ranker(table: dict[str, str], weight: float = 1.0) -> FactsMatchRanker:
+    ranker = FactsMatchRanker(weight=weight)
+    stored = {(entry_id, 1): _terms(text) for entry_id, text in table.items()}
+
+    def lookup(keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], FactsTerms]:
+        return {k: stored[k] for k in keys if k in stored}
+
+    ranker.lookup = lookup
+    ranker.average_length = lambda: sum(t.length for t in stored.values()) / max(len(stored), 1)
+    return ranker
+
+
+def _hit(entry_id: str, score: float) -> SearchHit:
+    return SearchHit(entry_id, score, {"version": 1}, "", "facts", "")
+
+
+def test_a_long_query_lifts_the_case_whose_whole_facts_match() -> None:
+    analysis = analyze_query(QUERY)
+    assert analysis.long_query and "醉酒" in analysis.facts_idf
+    ranker = _ranker({"drunk": DRUNK, "theft": THEFT})
+    hits = [_hit("theft", 0.0192), _hit("drunk", 0.0190), _hit("guideline", 0.018)]
+    ranked = ranker.run(hits=hits, analysis=analysis)["hits"]
+    assert [h.entry_id for h in ranked][:2] == ["drunk", "theft"]
+    guideline = next(h for h in ranked if h.entry_id == "guideline")
+    assert guideline.score == 0.018  # no 基本案情: left as it was
+    assert next(h for h in ranked if h.entry_id == "drunk").score == pytest.approx(0.0190 + 1 / 61)
+
+
+def test_names_are_not_facts_terms() -> None:
+    analysis = analyze_query(QUERY)
+    assert "李某" not in analysis.facts_idf
+    assert all(value > 0 for value in analysis.facts_idf.values())
+
+
+@pytest.mark.parametrize("query", ["醉酒驾驶", "李某 危险驾驶 不起诉"])
+def test_short_queries_pass_through(query: str) -> None:
+    analysis = analyze_query(query)
+    assert analysis.facts_idf == {}
+    hits = [_hit("theft", 0.02), _hit("drunk", 0.01)]
+    assert _ranker({"drunk": DRUNK, "theft": THEFT}).run(hits=hits, analysis=analysis)["hits"] == hits
+
+
+def test_without_a_lookup_or_weight_or_hits_nothing_changes() -> None:
+    analysis = analyze_query(QUERY)
+    hits = [_hit("theft", 0.02), _hit("drunk", 0.01)]
+    assert FactsMatchRanker().run(hits=hits, analysis=analysis)["hits"] == hits
+    assert _ranker({"drunk": DRUNK}, weight=0).run(hits=hits, analysis=analysis)["hits"] == hits
+    assert _ranker({"drunk": DRUNK}).run(hits=[], analysis=analysis)["hits"] == []
+    assert _ranker({"drunk": DRUNK}).run(hits=hits, analysis=None)["hits"] == hits
+
+
+def test_bm25_rewards_shared_rare_terms_and_normalises_length() -> None:
+    idf = {"醉酒": 2.0, "驾驶": 0.5}
+    short = FactsTerms(10, {"醉酒": 1, "驾驶": 1})
+    long = FactsTerms(100, {"醉酒": 1, "驾驶": 1})
+    assert facts_bm25(idf, short, 20.0, 1.2, 0.75) > facts_bm25(idf, long, 20.0, 1.2, 0.75) > 0
+    assert facts_bm25(idf, FactsTerms(5, {"盗窃": 5}), 20.0, 1.2, 0.75) == 0.0
+    assert facts_bm25(idf, short, 0.0, 1.2, 0.75) > 0  # no average known yet: no length normalisation
+
+
+def test_serialises_and_refuses_bad_settings() -> None:
+    ranker = FactsMatchRanker(weight=2.0, rrf_k=30)
+    data = ranker.to_dict()
+    assert data["init_parameters"] == {"weight": 2.0, "rrf_k": 30, "k1": 1.2, "b": 0.75}
+    restored = default_from_dict(FactsMatchRanker, data)
+    assert (restored.weight, restored.rrf_k) == (2.0, 30)
+    for bad in ({"weight": -1}, {"rrf_k": 0}, {"k1": 0}, {"b": 1.5}):
+        with pytest.raises(ValueError):
+            FactsMatchRanker(**bad)
