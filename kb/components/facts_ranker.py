@@ -15,29 +15,39 @@ On LeCaRD's 77 common queries this raised the default ranking (docs/evaluation.m
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
+import numpy as np
 from haystack import component, default_to_dict
 
 from kb.components.query_normalizer import QueryAnalysis
-from kb.facts_terms import FactsTerms, FactsTermStore
+from kb.facts_terms import FactsTerms, FactsTermStore, token_hashes
 from kb.models import SearchHit
 
 TermsLookup = Callable[[Iterable[tuple[str, int]]], dict[tuple[str, int], FactsTerms]]
 
 
-def facts_bm25(idf: Mapping[str, float], terms: FactsTerms, average_length: float, k1: float, b: float) -> float:
-    """BM25 of a bag of distinct query tokens (token -> idf) against one text's term counts."""
-    counts = terms.counts
+@dataclass(frozen=True)
+class QueryTerms:
+    """A long query's distinct tokens as hashes (kb.facts_terms.token_hash) with their idf."""
+
+    hashes: np.ndarray
+    idf: np.ndarray
+
+    @classmethod
+    def from_idf(cls, idf: Mapping[str, float]) -> QueryTerms:
+        return cls(token_hashes(idf), np.fromiter(idf.values(), dtype=np.float64, count=len(idf)))
+
+
+def facts_bm25(query: QueryTerms, terms: FactsTerms, average_length: float, k1: float, b: float) -> float:
+    """BM25 of a bag of distinct query tokens against one text's term counts."""
+    tf = terms.counts_of(query.hashes).astype(np.float64)
+    if not tf.any():
+        return 0.0
     relative = terms.length / average_length if average_length > 0 else 1.0
     norm = k1 * (1 - b + b * relative)
-    score = 0.0
-    for token, weight in idf.items():
-        tf = counts.get(token)
-        if tf:
-            score += weight * tf * (k1 + 1) / (tf + norm)
-    return score
+    return float(np.sum(query.idf * tf * (k1 + 1) / (tf + norm)))
 
 
 @component
@@ -71,11 +81,12 @@ class FactsMatchRanker:
         keys = {h.entry_id: (h.entry_id, int(h.meta.get("version") or 0)) for h in hits}
         found = self.lookup(keys.values())
         average = self.average_length()
+        query = QueryTerms.from_idf(analysis.facts_idf)
         out = {}
         for entry_id, key in keys.items():
             terms = found.get(key)
             if terms is not None:
-                score = facts_bm25(analysis.facts_idf, terms, average, self.k1, self.b)
+                score = facts_bm25(query, terms, average, self.k1, self.b)
                 if score > 0:
                     out[entry_id] = score
         return out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kb.facts_terms import FactsTermStore, facts_terms
+from kb.facts_terms import FactsTerms, FactsTermStore, facts_terms, token_hash, token_hashes
 from kb.models import Entry, Section
 from kb.records import RecordStore
 
@@ -27,9 +27,10 @@ def test_a_case_is_counted_by_its_facts_only() -> None:
     entry.sections.append(Section("reasoning", "【裁判理由】", "盗窃盗窃盗窃"))
     terms = facts_terms(entry)
     assert terms is not None
-    assert terms.counts["醉酒"] == 1 and "盗窃" not in terms.counts
-    assert terms.length == sum(terms.counts.values())
-    assert all(len(t) > 1 or not t.isascii() for t in terms.counts)
+    assert terms.count("醉酒") == 1 and terms.count("盗窃") == 0
+    assert terms.length == int(terms.counts.sum())
+    assert list(terms.hashes) == sorted(terms.hashes) and len(set(terms.hashes.tolist())) == len(terms.hashes)
+    assert terms.count("，") == 0 and terms.count("a") == 0  # punctuation and single ASCII letters are not terms
 
 
 @pytest.mark.parametrize(
@@ -52,14 +53,14 @@ def test_put_then_lookup_and_a_new_version_replaces_the_old(records: RecordStore
     store.put("e1", 2, _case("某日被告人张某在超市盗窃财物。"))
     found = store.lookup([("e1", 2), ("e1", 1)])
     assert set(found) == {("e1", 2)}  # version 1's counts were dropped with the new version
-    assert "盗窃" in found[("e1", 2)].counts
+    assert found[("e1", 2)].count("盗窃") == 1
 
 
 def test_a_version_never_counted_is_counted_from_the_record_and_kept(records: RecordStore) -> None:
     stored = records.upsert(_case())
     store = FactsTermStore(records.engine)
     found = store.lookup([(stored.entry_id, stored.version)])
-    assert found[(stored.entry_id, stored.version)].counts["醉酒"] == 1
+    assert found[(stored.entry_id, stored.version)].count("醉酒") == 1
     again = FactsTermStore(records.engine).lookup([(stored.entry_id, stored.version)])
     assert again == found
     assert store.average_length() == found[(stored.entry_id, stored.version)].length
@@ -90,5 +91,15 @@ def test_hostile_and_huge_facts_are_counted_safely(records: RecordStore) -> None
     hostile = "'; DROP TABLE facts_terms; -- \x00 <script>醉酒</script> " + "醉酒驾驶" * 20000
     store.put("e1", 1, _case(hostile))
     terms = store.lookup([("e1", 1)])[("e1", 1)]
-    assert terms.counts["醉酒"] >= 20000
+    assert terms.count("醉酒") >= 20000
     assert store.lookup([("e1", 1)]) == {("e1", 1): terms}
+
+
+def test_token_hashes_are_stable_and_match_counts() -> None:
+    """The hash must not depend on the process (Python's own hash() does), or stored rows would stop matching."""
+    assert (
+        token_hash("醉酒") == 0x7BFF0D42720281A4
+    )  # fixed: rows written by another process or release must still match
+    terms = FactsTerms.from_tokens(["醉酒", "驾驶", "醉酒"])
+    assert terms.counts_of(token_hashes(["驾驶", "盗窃", "醉酒"])).tolist() == [1, 0, 2]
+    assert FactsTerms.from_tokens([]).counts_of(token_hashes(["醉酒"])).tolist() == [0]

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable
 
 import pytest
 from haystack import default_from_dict
 
-from kb.components.facts_ranker import FactsMatchRanker, facts_bm25
+from kb.components.facts_ranker import FactsMatchRanker, QueryTerms, facts_bm25
 from kb.components.query_normalizer import analyze_query
 from kb.facts_terms import FactsTerms
 from kb.models import SearchHit
@@ -24,8 +23,7 @@ THEFT = "被告人赵某在超市盗窃财物，价值三千元，被民警查�
 
 
 def _terms(text: str) -> FactsTerms:
-    tokens = [t for t in tokenize(text) if len(t) > 1 or not t.isascii()]
-    return FactsTerms(len(tokens), dict(Counter(tokens)))
+    return FactsTerms.from_tokens([t for t in tokenize(text) if len(t) > 1 or not t.isascii()])
 
 
 def _ranker(table: dict[str, str], weight: float = 1.0) -> FactsMatchRanker:
@@ -80,12 +78,15 @@ def test_without_a_lookup_or_weight_or_hits_nothing_changes() -> None:
 
 
 def test_bm25_rewards_shared_rare_terms_and_normalises_length() -> None:
-    idf = {"醉酒": 2.0, "驾驶": 0.5}
-    short = FactsTerms(10, {"醉酒": 1, "驾驶": 1})
-    long = FactsTerms(100, {"醉酒": 1, "驾驶": 1})
-    assert facts_bm25(idf, short, 20.0, 1.2, 0.75) > facts_bm25(idf, long, 20.0, 1.2, 0.75) > 0
-    assert facts_bm25(idf, FactsTerms(5, {"盗窃": 5}), 20.0, 1.2, 0.75) == 0.0
-    assert facts_bm25(idf, short, 0.0, 1.2, 0.75) > 0  # no average known yet: no length normalisation
+    query = QueryTerms.from_idf({"醉酒": 2.0, "驾驶": 0.5})
+    short = FactsTerms.from_tokens(["醉酒", "驾驶", *["其他"] * 8])
+    long = FactsTerms.from_tokens(["醉酒", "驾驶", *["其他"] * 98])
+    assert facts_bm25(query, short, 20.0, 1.2, 0.75) > facts_bm25(query, long, 20.0, 1.2, 0.75) > 0
+    assert facts_bm25(query, FactsTerms.from_tokens(["盗窃"] * 5), 20.0, 1.2, 0.75) == 0.0
+    assert facts_bm25(query, short, 0.0, 1.2, 0.75) > 0  # no average known yet: no length normalisation
+    one = FactsTerms.from_tokens(["醉酒"])
+    expected = 2.0 * 1 * 2.2 / (1 + 1.2 * (1 - 0.75 + 0.75 * 1 / 4.0))
+    assert facts_bm25(query, one, 4.0, 1.2, 0.75) == pytest.approx(expected)
 
 
 def test_serialises_and_refuses_bad_settings() -> None:
