@@ -152,4 +152,6 @@ def test_a_pasted_fact_text_is_matched_against_whole_case_facts(backend_kb: Know
     finally:
         backend_kb.facts_ranker.weight = weight
     assert on[0].meta.get("charges") and "危险驾驶罪" in on[0].meta["charges"]
+    facts_reasons = [r for r in on[0].reasons if r.kind == "facts"]
+    assert facts_reasons and facts_reasons[0].label.startswith("案情相近：")
     assert any(h.entry_id in off and h.score > off[h.entry_id] for h in cases)

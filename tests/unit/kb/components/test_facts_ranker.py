@@ -54,6 +54,35 @@ def test_a_long_query_lifts_the_case_whose_whole_facts_match() -> None:
     assert next(h for h in ranked if h.entry_id == "drunk").score == pytest.approx(0.0190 + 1 / 61)
 
 
+def test_the_best_facts_matches_say_which_words_they_share() -> None:
+    # idf from a small library in which 被告人, 驾驶, 民警 and 查获 are everywhere, as in a real one
+    library = [DRUNK, THEFT, *["被告人驾驶车辆被民警查获，机动车被扣押。"] * 8]
+    token_sets = [set(tokenize(text)) for text in library]
+
+    def doc_freqs(tokens: list[str]) -> tuple[dict[str, int], int]:
+        return {t: sum(t in s for s in token_sets) for t in tokens}, len(library)
+
+    analysis = analyze_query(QUERY, doc_freqs=doc_freqs)
+    ranker = _ranker({"drunk": DRUNK, "theft": THEFT})
+    hits = [_hit("theft", 0.0192), _hit("drunk", 0.0190), _hit("guideline", 0.018)]
+    ranked = {h.entry_id: h for h in ranker.run(hits=hits, analysis=analysis)["hits"]}
+    (drunk,) = [r for r in ranked["drunk"].reasons if r.kind == "facts"]
+    words = drunk.value.split("、")
+    assert drunk.label == f"案情相近：{drunk.value}" and len(words) == 3
+    assert all(w in token_sets[0] and doc_freqs([w])[0][w] == 1 for w in words)  # its rare shared words, not 被告人
+    (theft,) = [r for r in ranked["theft"].reasons if r.kind == "facts"]
+    assert all(w in token_sets[1] for w in theft.value.split("、"))  # only words its facts really contain
+    assert ranked["guideline"].reasons == []
+
+
+def test_only_the_ten_best_facts_matches_get_a_reason() -> None:
+    analysis = analyze_query(QUERY)
+    table = {f"c{i}": DRUNK + "被告人" * i for i in range(12)}
+    hits = [_hit(entry_id, 0.02) for entry_id in table]
+    ranked = _ranker(table).run(hits=hits, analysis=analysis)["hits"]
+    assert sum(any(r.kind == "facts" for r in h.reasons) for h in ranked) == 10
+
+
 def test_names_are_not_facts_terms() -> None:
     analysis = analyze_query(QUERY)
     assert "李某" not in analysis.facts_idf
