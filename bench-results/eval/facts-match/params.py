@@ -12,14 +12,17 @@ sweep.py. The common queries decide; the defaults (k 60, k1 1.2, b 0.75) stayed.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import api.evaluation.runner as runner
 from api.evaluation.harness import LecardRun, open_index
 from api.evaluation.lecard import load_lecard
-from api.evaluation.runner import CONFIGS, DEFAULT_CONFIG, LecardEvaluator, score
+from api.evaluation.runner import CONFIGS, DEFAULT_CONFIG, LecardEvaluator
+from api.evaluation.sweeps import HEADER, run_auto, sweep_row
 from kb.components.facts_ranker import FactsMatchRanker
 
-VARIANTS = {
+DATA = Path("../shared/data/lecard")
+VARIANTS: dict[str, dict[str, Any]] = {
     "default": {},
     "k30": {"rrf_k": 30},
     "k120": {"rrf_k": 120},
@@ -28,31 +31,30 @@ VARIANTS = {
     "b 0.5": {"b": 0.5},
     "b 0.9": {"b": 0.9},
 }
-current = {}
+current: dict[str, Any] = {}
 
 
 def factory(weight: float) -> FactsMatchRanker:
-    return FactsMatchRanker(weight=weight, **current.get("p", {}))
+    return FactsMatchRanker(weight=weight, **current)
 
 
-runner.FactsMatchRanker = factory  # type: ignore
-DATA = Path("../shared/data/lecard")
-ds = load_lecard(DATA)
-kb = open_index(LecardRun(data=DATA))
-kb.warm_up()
-ev = LecardEvaluator(kb, ds)
-c = CONFIGS[DEFAULT_CONFIG]
-for name, params in VARIANTS.items():
-    current["p"] = params
-    cells = []
-    res = {}
-    for proto in ("rerank", "full"):
-        runs = ev.run(ds.queries, protocol=proto, settings=("auto",), configs=[c])
-        res[proto] = score(ds, runs["auto"].by_config[c.name], ds.queries)
-    for sub in ("all", "common", "controversial"):
-        up = res["rerank"][sub]["upstream"]
-        cells.append(
-            f"{sub} {up['ndcg@10']:.3f} / {up['ndcg@30']:.3f} / {up['p@5']:.3f} / {up['map']:.3f} R@100 {res['full'][sub]['ours']['recall@100']:.3f}"
-        )
-    print(f"{name:<10}", " | ".join(cells), flush=True)
-kb.close()
+def main() -> None:
+    runner.FactsMatchRanker = factory  # type: ignore[assignment,misc]
+    dataset = load_lecard(DATA)
+    config = CONFIGS[DEFAULT_CONFIG]
+    kb = open_index(LecardRun(data=DATA))
+    try:
+        kb.warm_up()
+        evaluator = LecardEvaluator(kb, dataset)
+        print(HEADER)
+        for name, settings in VARIANTS.items():
+            current.clear()
+            current.update(settings)
+            runs = run_auto(evaluator, [config])
+            print(sweep_row(dataset, runs, config.name, label=name), flush=True)
+    finally:
+        kb.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -11,17 +11,15 @@ queries decide; none was changed.
 
 from __future__ import annotations
 
-import sys
-import time
 from dataclasses import replace
 from pathlib import Path
 
 from api.evaluation.harness import LecardRun, open_index
 from api.evaluation.lecard import load_lecard
-from api.evaluation.runner import CONFIGS, DEFAULT_CONFIG, LecardEvaluator, score
+from api.evaluation.runner import CONFIGS, DEFAULT_CONFIG, LecardEvaluator
+from api.evaluation.sweeps import HEADER, run_auto, sweep_row
 
 DATA = Path("../shared/data/lecard")
-SUBSETS = ("all", "common", "controversial")
 
 
 def main() -> None:
@@ -40,24 +38,10 @@ def main() -> None:
     kb = open_index(LecardRun(data=DATA))
     try:
         kb.warm_up()
-        evaluator = LecardEvaluator(kb, dataset)
-        runs = {}
-        for protocol in ("rerank", "full"):
-            started = time.perf_counter()
-            runs[protocol] = evaluator.run(dataset.queries, protocol=protocol, settings=("auto",), configs=configs)
-            print(f"# {protocol}: {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
+        runs = run_auto(LecardEvaluator(kb, dataset), configs)
+        print(HEADER)
         for config in configs:
-            rerank = score(dataset, runs["rerank"]["auto"].by_config[config.name], dataset.queries)
-            full = score(dataset, runs["full"]["auto"].by_config[config.name], dataset.queries)
-            cells = []
-            for subset in SUBSETS:
-                up = rerank[subset]["upstream"]
-                recall = full[subset]["ours"]["recall@100"]
-                cells.append(
-                    f"{subset} {up['ndcg@10']:.3f} / {up['ndcg@30']:.3f} / {up['p@5']:.3f} / {up['map']:.3f}"
-                    f" R@100 {recall:.3f}"
-                )
-            print(f"{config.name:<24} " + " | ".join(cells), flush=True)
+            print(sweep_row(dataset, runs, config.name), flush=True)
     finally:
         kb.close()
 

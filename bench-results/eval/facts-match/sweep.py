@@ -21,11 +21,11 @@ from pathlib import Path
 
 from api.evaluation.harness import LecardRun, open_index
 from api.evaluation.lecard import load_lecard
-from api.evaluation.runner import CONFIGS, DEFAULT_CONFIG, LecardEvaluator, score
+from api.evaluation.runner import CONFIGS, DEFAULT_CONFIG, LecardEvaluator
+from api.evaluation.sweeps import HEADER, run_auto, sweep_row
 
 DATA = Path("../shared/data/lecard")
 WEIGHTS = (0.0, 0.5, 1.0, 2.0, 4.0)
-SUBSETS = ("all", "common", "controversial")
 
 
 def main() -> None:
@@ -38,28 +38,12 @@ def main() -> None:
         kb.warm_up()
         started = time.perf_counter()
         counted = kb.facts_terms.lookup((e, v) for e, v, _ in kb.records.iter_current())
-        print(
-            f"# facts terms of {len(counted)} judgments ready in {time.perf_counter() - started:.0f} s", file=sys.stderr
-        )
-        evaluator = LecardEvaluator(kb, dataset)
-        runs = {}
-        for protocol in ("rerank", "full"):
-            started = time.perf_counter()
-            runs[protocol] = evaluator.run(dataset.queries, protocol=protocol, settings=("auto",), configs=configs)
-            print(f"# {protocol}: {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
-        print("config | rerank upstream nDCG@10 / nDCG@30 / P@5 / MAP and full Recall@100, per subset")
+        seconds = time.perf_counter() - started
+        print(f"# facts terms of {len(counted)} judgments ready in {seconds:.0f} s", file=sys.stderr)
+        runs = run_auto(LecardEvaluator(kb, dataset), configs)
+        print(HEADER)
         for config in configs:
-            rerank = score(dataset, runs["rerank"]["auto"].by_config[config.name], dataset.queries)
-            full = score(dataset, runs["full"]["auto"].by_config[config.name], dataset.queries)
-            cells = []
-            for subset in SUBSETS:
-                up = rerank[subset]["upstream"]
-                recall = full[subset]["ours"]["recall@100"]
-                cells.append(
-                    f"{subset} {up['ndcg@10']:.3f} / {up['ndcg@30']:.3f} / {up['p@5']:.3f} / {up['map']:.3f}"
-                    f" R@100 {recall:.3f}"
-                )
-            print(f"{config.name:<18} " + " | ".join(cells), flush=True)
+            print(sweep_row(dataset, runs, config.name), flush=True)
     finally:
         kb.close()
 

@@ -77,7 +77,8 @@ export interface QueryAnalysis {
   inferred_charges: InferredCharge[]
 }
 
-export type ReasonKind = 'charge' | 'outcome' | 'provision' | 'line' | 'keyword'
+/** 'facts': a long query's best whole-facts matches, naming the words they share most (案情相近：…). */
+export type ReasonKind = 'charge' | 'outcome' | 'provision' | 'line' | 'keyword' | 'facts'
 
 export interface MatchReason {
   kind: ReasonKind

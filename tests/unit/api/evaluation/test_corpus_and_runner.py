@@ -8,6 +8,7 @@ import pytest
 from api.evaluation.corpus import SelectiveEmbedKB, build_corpus, known_pids, open_eval_kb, pid_of
 from api.evaluation.lecard import LecardDataset, LecardQuery, load_lecard
 from api.evaluation.runner import CONFIG_CHOICES, CONFIGS, EvalConfig, EvalOptions, LecardEvaluator, evaluate
+from api.evaluation.sweeps import run_auto, sweep_row
 from kb.search_request import SearchRequest
 
 
@@ -120,6 +121,18 @@ def test_evaluate_reports_ours_and_upstream_per_subset(built: tuple[SelectiveEmb
     assert scores["ours"]["p@5"] == pytest.approx(0.2)
     assert set(scores["upstream"]) == {"ndcg@10", "ndcg@20", "ndcg@30", "p@5", "p@10", "map"}
     assert "controversial" not in result["results"]["rerank"]["auto"]["bm25"]
+
+
+def test_a_sweep_prints_one_row_per_configuration(built: tuple[SelectiveEmbedKB, LecardDataset]) -> None:
+    """The helper of the bench-results sweep scripts: both protocols, then a row of upstream and recall figures."""
+    kb, ds = built
+    configs = [CONFIGS["bm25"], EvalConfig("x", dense=False, facts_weight=1.0)]
+    runs = run_auto(LecardEvaluator(kb, ds), configs)
+    assert set(runs) == {"rerank", "full"} and set(runs["full"].by_config) == {"bm25", "x"}
+    row = sweep_row(ds, runs, "x", label="facts on")
+    assert row.startswith("facts on ") and " R@100 1.000" in row
+    assert row.count("|") == 1 and "controversial" not in row  # the two queries here are both common
+    assert sweep_row(ds, {"rerank": runs["rerank"]}, "bm25").count("R@100") == 0
 
 
 def test_an_unusable_record_is_reported_and_the_rest_ingested(tmp_path: Path) -> None:
