@@ -10,7 +10,8 @@ score + weight / (rrf_k + rank). The ten best facts matches carry a reason that 
 most to their match (案情相近：醉酒、乙醇、驾驶), so a case lifted by its facts says why. Short queries, and entries
 without 基本案情 (guidelines, power-list items, laws), are left as they are.
 
-On LeCaRD's 77 common queries this raised the default ranking (docs/evaluation.md); the weight was chosen there.
+The weight was chosen on LeCaRD's 77 common queries, where the stage raised the default ranking's upstream nDCG@10
+from 0.814 to 0.845, MAP from 0.585 to 0.604 and full-corpus Recall@100 from 0.754 to 0.834 (docs/evaluation.md).
 """
 
 from __future__ import annotations
