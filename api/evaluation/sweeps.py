@@ -43,3 +43,11 @@ def sweep_row(dataset: LecardDataset, runs: dict[str, Rankings], config: str, la
             cell += f" R@100 {full[subset]['ours']['recall@100']:.3f}"
         cells.append(cell)
     return f"{label or config:<24} " + " | ".join(cells)
+
+
+def print_sweep(evaluator: LecardEvaluator, configs: Sequence[EvalConfig]) -> None:
+    """Run the configurations (`run_auto`) and print the header and one `sweep_row` each."""
+    runs = run_auto(evaluator, configs)
+    print(HEADER)
+    for config in configs:
+        print(sweep_row(evaluator.dataset, runs, config.name), flush=True)

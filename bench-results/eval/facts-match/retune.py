@@ -17,7 +17,7 @@ from pathlib import Path
 from api.evaluation.harness import LecardRun, open_index
 from api.evaluation.lecard import load_lecard
 from api.evaluation.runner import CONFIGS, DEFAULT_CONFIG, LecardEvaluator
-from api.evaluation.sweeps import HEADER, run_auto, sweep_row
+from api.evaluation.sweeps import print_sweep
 
 DATA = Path("../shared/data/lecard")
 
@@ -38,10 +38,7 @@ def main() -> None:
     kb = open_index(LecardRun(data=DATA))
     try:
         kb.warm_up()
-        runs = run_auto(LecardEvaluator(kb, dataset), configs)
-        print(HEADER)
-        for config in configs:
-            print(sweep_row(dataset, runs, config.name), flush=True)
+        print_sweep(LecardEvaluator(kb, dataset), configs)
     finally:
         kb.close()
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from api.evaluation.harness import LecardRun, open_index
 from api.evaluation.lecard import load_lecard
 from api.evaluation.runner import CONFIGS, DEFAULT_CONFIG, LecardEvaluator
-from api.evaluation.sweeps import HEADER, run_auto, sweep_row
+from api.evaluation.sweeps import print_sweep
 
 DATA = Path("../shared/data/lecard")
 WEIGHTS = (0.0, 0.5, 1.0, 2.0, 4.0)
@@ -40,10 +40,7 @@ def main() -> None:
         counted = kb.facts_terms.lookup((e, v) for e, v, _ in kb.records.iter_current())
         seconds = time.perf_counter() - started
         print(f"# facts terms of {len(counted)} judgments ready in {seconds:.0f} s", file=sys.stderr)
-        runs = run_auto(LecardEvaluator(kb, dataset), configs)
-        print(HEADER)
-        for config in configs:
-            print(sweep_row(dataset, runs, config.name), flush=True)
+        print_sweep(LecardEvaluator(kb, dataset), configs)
     finally:
         kb.close()
 

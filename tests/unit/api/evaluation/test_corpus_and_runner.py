@@ -8,7 +8,7 @@ import pytest
 from api.evaluation.corpus import SelectiveEmbedKB, build_corpus, known_pids, open_eval_kb, pid_of
 from api.evaluation.lecard import LecardDataset, LecardQuery, load_lecard
 from api.evaluation.runner import CONFIG_CHOICES, CONFIGS, EvalConfig, EvalOptions, LecardEvaluator, evaluate
-from api.evaluation.sweeps import run_auto, sweep_row
+from api.evaluation.sweeps import HEADER, print_sweep, run_auto, sweep_row
 from kb.search_request import SearchRequest
 
 
@@ -133,6 +133,16 @@ def test_a_sweep_prints_one_row_per_configuration(built: tuple[SelectiveEmbedKB,
     assert row.startswith("facts on ") and " R@100 1.000" in row
     assert row.count("|") == 1 and "controversial" not in row  # the two queries here are both common
     assert sweep_row(ds, {"rerank": runs["rerank"]}, "bm25").count("R@100") == 0
+
+
+def test_print_sweep_prints_the_header_and_a_row_each(
+    built: tuple[SelectiveEmbedKB, LecardDataset], capsys: pytest.CaptureFixture[str]
+) -> None:
+    kb, ds = built
+    print_sweep(LecardEvaluator(kb, ds), [CONFIGS["bm25"], CONFIGS["hybrid+elements"]])
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == HEADER
+    assert [line.split()[0] for line in lines[1:]] == ["bm25", "hybrid+elements"]
 
 
 def test_an_unusable_record_is_reported_and_the_rest_ingested(tmp_path: Path) -> None:
