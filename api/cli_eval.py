@@ -151,7 +151,7 @@ def lecard(
         build=not no_build,
         build_only=build_only,
         ready_only=ready_only,
-        options=EvalOptions(max_terms=max_terms, drop_names=not keep_names),
+        options=EvalOptions(max_terms=max_terms, drop_names=False if keep_names else None),
     )
     with _evaluation(sys.stderr.isatty() or not as_json) as factory:
         result = run_lecard(run, progress=factory)

@@ -119,10 +119,9 @@ def _row(entry_id: str, version: int, terms: FactsTerms) -> FactsTermsRow:
 
 
 class FactsTermStore:
-    """Read and write the `facts_terms` table of a record store's database (made here when it is missing)."""
+    """Read and write the `facts_terms` table of a record store's database (`RecordStore.init_schema` makes it)."""
 
     def __init__(self, engine: Engine) -> None:
-        FactsTermsRow.__table__.create(engine, checkfirst=True)  # type: ignore[attr-defined]
         self._session = sessionmaker(engine, expire_on_commit=False)
         self._lock = threading.Lock()
         self._average: float | None = None

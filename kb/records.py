@@ -231,6 +231,8 @@ class RecordStore:
         self._session = sessionmaker(self.engine, expire_on_commit=False)
 
     def init_schema(self) -> None:
+        from kb import facts_terms  # noqa: F401 - registers the derived table facts_terms (its module imports this one)
+
         Base.metadata.create_all(self.engine)
         _add_missing_columns(self.engine)
 

@@ -122,10 +122,11 @@ class EvalOptions:
     rerank_top_k: int = 3000  # chunks asked of each retriever inside a pool (covers every chunk of 100 judgments)
     full_top_k: int = 1500  # chunks asked of each retriever over the whole index
     depth: int = 100  # entries ranked per query
-    max_terms: int | None = None  # query terms kept for BM25 (None: the product's QueryNormalizer setting)
-    drop_names: bool = True  # leave person and place names out of a long query's terms, as the product does
-    name_terms: int | None = None  # name tokens added back at a low weight (None: the product's setting)
-    name_weight: float | None = None  # their weight as a fraction of a normal term's (None: the product's setting)
+    max_terms: int | None = None  # query terms kept for BM25
+    # The query analysis settings below override the product's QueryNormalizer settings; None keeps the product's.
+    drop_names: bool | None = None  # leave person and place names out of a long query's terms
+    name_terms: int | None = None  # name tokens added back at a low weight
+    name_weight: float | None = None  # their weight as a fraction of a normal term's
 
 
 @dataclass
@@ -169,17 +170,9 @@ class LecardEvaluator:
     def retrieve(
         self, query: LecardQuery, *, filters: dict[str, Any] | None, top_k: int, dense: bool = True
     ) -> Retrieved:
-        options = self.options
-        overrides = {
-            name: value
-            for name, value in (
-                ("max_terms", options.max_terms),
-                ("name_terms", options.name_terms),
-                ("name_weight", options.name_weight),
-            )
-            if value is not None
-        }
-        analysis = self.kb.normalizer.analyze(query.text, drop_names=options.drop_names, **overrides)
+        names = ("max_terms", "drop_names", "name_terms", "name_weight")
+        overrides = {name: getattr(self.options, name) for name in names if getattr(self.options, name) is not None}
+        analysis = self.kb.normalizer.analyze(query.text, **overrides)
         bm25 = self.kb.backend.bm25_retriever.run(query=analysis.weights, filters=filters, top_k=top_k)["documents"]
         dense_docs: list[Document] = []
         if dense and self.text_embedder is not None:

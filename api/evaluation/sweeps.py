@@ -9,32 +9,28 @@ protocol's Recall@100 (ours), for all queries, the common ones (where choices ar
 from __future__ import annotations
 
 import sys
-import time
 from collections.abc import Sequence
+from typing import Any
 
-from api.evaluation.lecard import LecardDataset
-from api.evaluation.runner import SUBSETS, EvalConfig, LecardEvaluator, Rankings, score
+from api.evaluation.runner import SUBSETS, EvalConfig, LecardEvaluator, evaluate
 
 HEADER = "config | rerank upstream nDCG@10 / nDCG@30 / P@5 / MAP and full Recall@100, per subset"
 
 
 def run_auto(
     evaluator: LecardEvaluator, configs: Sequence[EvalConfig], protocols: Sequence[str] = ("rerank", "full")
-) -> dict[str, Rankings]:
-    """protocol -> the automatic setting's rankings of every configuration (timings to stderr)."""
-    runs = {}
-    for protocol in protocols:
-        started = time.perf_counter()
-        queries = evaluator.dataset.queries
-        runs[protocol] = evaluator.run(queries, protocol=protocol, settings=("auto",), configs=configs)["auto"]
-        print(f"# {protocol}: {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
-    return runs
+) -> dict[str, Any]:
+    """`evaluate` in the automatic setting only: protocol -> config -> subset scores (timings to stderr)."""
+    result = evaluate(evaluator, evaluator.dataset.queries, protocols=protocols, settings=("auto",), configs=configs)
+    for protocol, seconds in result["timings_s"].items():
+        print(f"# {protocol}: {seconds:.0f} s", file=sys.stderr, flush=True)
+    return {protocol: by_setting["auto"] for protocol, by_setting in result["results"].items()}
 
 
-def sweep_row(dataset: LecardDataset, runs: dict[str, Rankings], config: str, label: str | None = None) -> str:
-    """One printed row: the configuration's re-rank and full-protocol figures per subset."""
-    rerank = score(dataset, runs["rerank"].by_config[config], dataset.queries)
-    full = score(dataset, runs["full"].by_config[config], dataset.queries) if "full" in runs else None
+def sweep_row(scores: dict[str, Any], config: str, label: str | None = None) -> str:
+    """One printed row: the configuration's re-rank and full-protocol figures per subset (`run_auto`'s scores)."""
+    rerank = scores["rerank"][config]
+    full = scores["full"][config] if "full" in scores else None
     cells = []
     for subset in (s for s in SUBSETS if s in rerank):  # a subset without queries has no figures
         up = rerank[subset]["upstream"]
@@ -47,7 +43,7 @@ def sweep_row(dataset: LecardDataset, runs: dict[str, Rankings], config: str, la
 
 def print_sweep(evaluator: LecardEvaluator, configs: Sequence[EvalConfig]) -> None:
     """Run the configurations (`run_auto`) and print the header and one `sweep_row` each."""
-    runs = run_auto(evaluator, configs)
+    scores = run_auto(evaluator, configs)
     print(HEADER)
     for config in configs:
-        print(sweep_row(evaluator.dataset, runs, config.name), flush=True)
+        print(sweep_row(scores, config.name), flush=True)

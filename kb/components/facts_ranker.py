@@ -17,20 +17,27 @@ from 0.814 to 0.845, MAP from 0.585 to 0.604 and full-corpus Recall@100 from 0.7
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 from haystack import component, default_to_dict
 
 from kb.components.query_normalizer import QueryAnalysis
-from kb.facts_terms import FactsTerms, FactsTermStore, token_hashes
+from kb.facts_terms import FactsTerms, token_hashes
 from kb.models import MatchReason, SearchHit
 
 REASON_TOP = 10  # this many best facts matches say which words they share with the query
 REASON_WORDS = 3
-TermsLookup = Callable[[Iterable[tuple[str, int]]], dict[tuple[str, int], FactsTerms]]
+
+
+class FactsCounts(Protocol):
+    """Where the 基本案情 counts come from: kb.facts_terms.FactsTermStore (a stand-in in tests)."""
+
+    def lookup(self, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], FactsTerms]: ...
+
+    def average_length(self) -> float: ...
 
 
 @dataclass(frozen=True)
@@ -91,28 +98,24 @@ class FactsMatchRanker:
         self.rrf_k = rrf_k
         self.k1 = k1
         self.b = b
-        # Set by the knowledge base (kb.facts_terms.FactsTermStore.lookup / average_length); without them the
-        # component passes hits through.
-        self.lookup: TermsLookup | None = None
-        self.average_length: Callable[[], float] | None = None
+        self.counts: FactsCounts | None = None  # set by the knowledge base (`use`); without it hits pass through
 
     def to_dict(self) -> dict[str, Any]:
         return default_to_dict(self, weight=self.weight, rrf_k=self.rrf_k, k1=self.k1, b=self.b)
 
-    def use(self, store: FactsTermStore) -> FactsMatchRanker:
-        """Read the 基本案情 counts from `store`; returns self."""
-        self.lookup = store.lookup
-        self.average_length = store.average_length
+    def use(self, counts: FactsCounts) -> FactsMatchRanker:
+        """Read the 基本案情 counts from `counts` (a FactsTermStore); returns self."""
+        self.counts = counts
         return self
 
     def contributions(self, hits: list[SearchHit], analysis: QueryAnalysis) -> tuple[QueryTerms, dict[str, np.ndarray]]:
         """entry id -> each query token's part of its facts BM25, for the hits with 基本案情 sharing a token."""
         query = QueryTerms.from_idf(analysis.facts_idf)
-        if self.lookup is None or self.average_length is None:
+        if self.counts is None:
             return query, {}
         keys = {h.entry_id: (h.entry_id, int(h.meta.get("version") or 0)) for h in hits}
-        found = self.lookup(keys.values())
-        average = self.average_length()
+        found = self.counts.lookup(keys.values())
+        average = self.counts.average_length()
         out = {}
         for entry_id, key in keys.items():
             terms = found.get(key)

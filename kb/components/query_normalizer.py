@@ -63,27 +63,23 @@ def _prior_weight(token: str) -> float:
     return math.log1p(len(token))
 
 
-def _tf_idf(counts: Counter[str], stats: tuple[dict[str, int], int] | None) -> Callable[[str], float]:
-    """tf·idf of the tokens of `counts`: BM25's idf from the index's (document frequencies, document count) when
-    the store gives them, else a length prior."""
-    if stats is None:
-        return lambda t: (1 + math.log(counts[t])) * _prior_weight(t)
-    dfs, n_docs = stats
-    n = max(n_docs, 1)
-    return lambda t: (1 + math.log(counts[t])) * math.log(1 + (n - dfs.get(t, 0) + 0.5) / (dfs.get(t, 0) + 0.5))
-
-
-def _searchable(token: str) -> bool:
-    return len(token) > 1 or not token.isascii()
-
-
 def _idf(token: str, stats: tuple[dict[str, int], int] | None) -> float:
-    """BM25's idf from the index's statistics (floored at a small positive value), else the length prior."""
+    """BM25's idf from the index's (document frequencies, document count) when the store gives them, else a length
+    prior."""
     if stats is None:
         return _prior_weight(token)
     dfs, n_docs = stats
     df = dfs.get(token, 0)
-    return max(math.log(1 + (max(n_docs, 1) - df + 0.5) / (df + 0.5)), 1e-3)
+    return math.log(1 + (max(n_docs, 1) - df + 0.5) / (df + 0.5))
+
+
+def _tf_idf(counts: Counter[str], stats: tuple[dict[str, int], int] | None) -> Callable[[str], float]:
+    """tf·idf of the tokens of `counts`."""
+    return lambda t: (1 + math.log(counts[t])) * _idf(t, stats)
+
+
+def _searchable(token: str) -> bool:
+    return len(token) > 1 or not token.isascii()
 
 
 def analyze_query(
@@ -141,7 +137,7 @@ def analyze_query(
         for t in sorted(named, key=name_weight_of, reverse=True)[:name_terms]:
             terms.append(t)
             weights[t] = name_weight * (1 + math.log(named[t]))
-    facts_idf = {t: _idf(t, stats) for t in candidates}
+    facts_idf = {t: max(_idf(t, stats), 1e-3) for t in candidates}  # floored: every shared token counts a little
     return QueryAnalysis(
         text=norm,
         tokens=tokens,

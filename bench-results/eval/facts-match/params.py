@@ -51,7 +51,7 @@ def main() -> None:
             current.clear()
             current.update(settings)
             runs = run_auto(evaluator, [config])
-            print(sweep_row(dataset, runs, config.name, label=name), flush=True)
+            print(sweep_row(runs, config.name, label=name), flush=True)
     finally:
         kb.close()
 

@@ -46,7 +46,7 @@ def main() -> None:
             started = time.perf_counter()
             runs = run_auto(LecardEvaluator(kb, dataset, options), configs)
             for config in configs:
-                print(sweep_row(dataset, runs, config.name, label=f"{name} | {config.name}"), flush=True)
+                print(sweep_row(runs, config.name, label=f"{name} | {config.name}"), flush=True)
             print(f"# {name}: {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
     finally:
         kb.close()

@@ -128,11 +128,11 @@ def test_a_sweep_prints_one_row_per_configuration(built: tuple[SelectiveEmbedKB,
     kb, ds = built
     configs = [CONFIGS["bm25"], EvalConfig("x", dense=False, facts_weight=1.0)]
     runs = run_auto(LecardEvaluator(kb, ds), configs)
-    assert set(runs) == {"rerank", "full"} and set(runs["full"].by_config) == {"bm25", "x"}
-    row = sweep_row(ds, runs, "x", label="facts on")
+    assert set(runs) == {"rerank", "full"} and set(runs["full"]) == {"bm25", "x"}
+    row = sweep_row(runs, "x", label="facts on")
     assert row.startswith("facts on ") and " R@100 1.000" in row
     assert row.count("|") == 1 and "controversial" not in row  # the two queries here are both common
-    assert sweep_row(ds, {"rerank": runs["rerank"]}, "bm25").count("R@100") == 0
+    assert sweep_row({"rerank": runs["rerank"]}, "bm25").count("R@100") == 0
 
 
 def test_print_sweep_prints_the_header_and_a_row_each(

@@ -26,16 +26,21 @@ def _terms(text: str) -> FactsTerms:
     return FactsTerms.from_tokens([t for t in tokenize(text) if len(t) > 1 or not t.isascii()])
 
 
+class _Counts:
+    """A stand-in for FactsTermStore: the counts of a few texts, version 1 each."""
+
+    def __init__(self, table: dict[str, str]) -> None:
+        self.stored = {(entry_id, 1): _terms(text) for entry_id, text in table.items()}
+
+    def lookup(self, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], FactsTerms]:
+        return {k: self.stored[k] for k in keys if k in self.stored}
+
+    def average_length(self) -> float:
+        return sum(t.length for t in self.stored.values()) / max(len(self.stored), 1)
+
+
 def _ranker(table: dict[str, str], weight: float = 1.0) -> FactsMatchRanker:
-    ranker = FactsMatchRanker(weight=weight)
-    stored = {(entry_id, 1): _terms(text) for entry_id, text in table.items()}
-
-    def lookup(keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], FactsTerms]:
-        return {k: stored[k] for k in keys if k in stored}
-
-    ranker.lookup = lookup
-    ranker.average_length = lambda: sum(t.length for t in stored.values()) / max(len(stored), 1)
-    return ranker
+    return FactsMatchRanker(weight=weight).use(_Counts(table))
 
 
 def _hit(entry_id: str, score: float) -> SearchHit:
