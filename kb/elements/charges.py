@@ -32,6 +32,7 @@ __all__ = [
     "extract_charges",
     "extract_charges_from_case",
     "find_charge_spans",
+    "result_charges",
     "title_causes",
     "title_charges",
 ]
@@ -297,15 +298,27 @@ def case_charge_text(sections: Mapping[str, str]) -> str:
     return "\n".join(sections[key] for key in _CASE_SECTIONS if sections.get(key))
 
 
+def result_charges(sections: Mapping[str, str]) -> list[str]:
+    """The charges the case's result section (裁判结果, 处理结果, 判决结果) states with a cue: what it was decided on."""
+    result = sections.get("result", "")
+    return _dedupe(_stated_charges(result)[0]) if result else []
+
+
 def extract_charges_from_case(sections: Mapping[str, str], title: str = "", keywords: Iterable[str] = ()) -> list[str]:
     """The charges a case is about, in order: title, 关键词, then charges stated in the case text.
 
-    `sections` maps SectionKey values (gist, facts, process, result, reasoning, body …) to their text. Charges only
-    named in 指导意义/相关规定 or in cited statute titles are left out, as are negated mentions (不构成…罪). When
-    nothing is stated with a cue, every non-negated mention in the case sections is used.
+    `sections` maps SectionKey values (gist, facts, process, result, reasoning, body …) to their text. When the
+    result section states charges (被告人甲犯盗窃罪, 以危险驾驶罪判处), those are the case's: the other sections also
+    name the charge the prosecution first alleged, a co-defendant's, or a charge the court did not find, and a
+    judgment's 罪名 is what it convicted of. Otherwise the charges stated anywhere in the case text count. Charges
+    only named in 指导意义/相关规定 or in cited statute titles are left out, as are negated mentions (不构成…罪, 曾因
+    盗窃罪). When nothing is stated with a cue, every non-negated mention in the case sections is used.
     """
     case_text = case_charge_text(sections)
     names = title_charges(title, case_text) + _keyword_charges(keywords)
+    decided = result_charges(sections)
+    if decided:
+        return _dedupe(names + decided)
     stated, plain = _stated_charges(case_text)
     names += stated
     if not names:

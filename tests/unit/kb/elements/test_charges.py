@@ -7,6 +7,7 @@ from kb.elements.charges import (
     extract_causes,
     extract_charges,
     extract_charges_from_case,
+    result_charges,
     title_causes,
     title_charges,
 )
@@ -110,6 +111,39 @@ def test_case_charges_skip_negated_and_prior_convictions() -> None:
 def test_case_charges_fall_back_to_plain_mentions() -> None:
     sections = {"facts": "该案涉及非法采矿罪的认定问题，各方意见分歧较大"}
     assert extract_charges_from_case(sections) == ["非法采矿罪"]
+
+
+def test_the_result_section_decides_a_judgments_charges() -> None:
+    # 示例: the prosecution alleged 诈骗罪, the court convicted of 合同诈骗罪; a co-defendant's charge and the
+    # alleged one are named in the other sections only.
+    sections = {
+        "facts": "被告人王某伙同赵某（另以盗窃罪处理）虚构购车意向，骗取某汽车销售公司车辆一辆。",
+        "reasoning": "公诉机关指控被告人王某犯诈骗罪。本院认为，被告人王某在签订、履行合同过程中骗取对方财物，构成合同诈骗罪。",
+        "result": "被告人王某犯合同诈骗罪，判处有期徒刑三年，并处罚金人民币二万元。",
+    }
+    assert result_charges(sections) == ["合同诈骗罪"]
+    assert extract_charges_from_case(sections) == ["合同诈骗罪"]
+    # the title's charges stay in front
+    assert extract_charges_from_case(sections, "王某诈骗案") == ["诈骗罪", "合同诈骗罪"]
+
+
+def test_result_charges_with_several_charges_and_variants() -> None:
+    result = "一、被告人甲犯贩卖毒品罪，判处有期徒刑九年；犯容留他人吸毒罪，判处有期徒刑六个月；决定执行有期徒刑九年。"
+    assert result_charges({"result": result}) == ["走私、贩卖、运输、制造毒品罪", "容留他人吸毒罪"]
+
+
+@pytest.mark.parametrize(
+    "result",
+    [
+        "",  # no result section text
+        "驳回上诉，维持原判。",  # states no charge
+        "上诉人邓某无罪。",
+        "被告人李某不构成寻衅滋事罪。",  # negated
+    ],
+)
+def test_a_result_without_a_stated_charge_leaves_the_other_sections_to_decide(result: str) -> None:
+    sections = {"process": "检察机关以故意伤害罪提起公诉。", "result": result}
+    assert extract_charges_from_case(sections) == ["故意伤害罪"]
 
 
 def test_keywords_map_to_charges() -> None:
