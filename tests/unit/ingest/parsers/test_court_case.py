@@ -136,6 +136,19 @@ def test_judgment_record() -> None:
     assert entry.source == "candidates.jsonl"
 
 
+def test_judgment_record_charges_are_the_convicting_ones() -> None:
+    # 示例: the facts name a prior conviction and a co-defendant's charge, the reasoning the charge first alleged;
+    # the judgment convicted of 故意伤害罪 only.
+    record = {
+        **RECORD,
+        "ajName": "孙某一案",
+        "ajjbqk": "被告人孙某与王某（另以寻衅滋事罪处理）在饭店内与被害人发生争执，孙某持酒瓶将被害人打成轻伤。",
+        "cpfxgc": "公诉机关指控被告人孙某犯寻衅滋事罪。本院认为，被告人孙某故意伤害他人身体，致人轻伤，构成故意伤害罪。",
+        "pjjg": "被告人孙某犯故意伤害罪，判处有期徒刑一年。",
+    }
+    assert parse_judgment_record(record, "x.jsonl").charges == ["故意伤害罪"]
+
+
 def test_judgment_record_without_reasoning() -> None:
     record = {k: v for k, v in RECORD.items() if k != "cpfxgc"}
     entry = parse_judgment_record(record, "x.jsonl")
