@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from kb.config import Settings
+from kb.models import Entry, EntryKind, Section
 from kb.service import KnowledgeBase
 
 DATA = Path(__file__).parent / "data"
@@ -29,6 +30,19 @@ def make_settings(home: Path, **overrides: Any) -> Settings:
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+def citing_case(title: str, number: str, provisions: list[str], case_type: str = "典型案例") -> Entry:
+    """An illustrative case (示例) citing `provisions`, with one 基本案情 sentence: for the provision-link tests."""
+    return Entry(
+        kind=EntryKind.CASE.value,
+        title=title,
+        number=number,
+        case_type=case_type,
+        provisions=provisions,
+        illustrative=True,
+        sections=[Section(key="facts", heading="【基本案情】", text=f"{title}的基本案情（示例）。")],
+    )
 
 
 @pytest.fixture

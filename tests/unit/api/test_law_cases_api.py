@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from api.main import create_app
 from kb.models import Entry, EntryKind, Section
 from kb.service import KnowledgeBase
-from tests.conftest import make_settings
+from tests.conftest import citing_case, make_settings
 
 LAW = Entry(
     kind=EntryKind.LAW.value,
@@ -33,27 +33,15 @@ UNCITED_LAW = Entry(
 )
 
 
-def _case(title: str, number: str, case_type: str, provisions: list[str]) -> Entry:
-    return Entry(
-        kind=EntryKind.CASE.value,
-        title=title,
-        number=number,
-        case_type=case_type,
-        provisions=provisions,
-        illustrative=True,
-        sections=[Section(key="facts", heading="【基本案情】", text=f"{title}的基本案情（示例）。")],
-    )
-
-
 # 参考 cites two articles (once in the short name, once in the full one), 指导性 one: authority comes first.
-REFERENCE = _case(
+REFERENCE = citing_case(
     "乙某违反保护规定案（示例）",
     "示例参-002",
-    "参考案例",
     ["《示例保护法》第一条", "《中华人民共和国示例保护法》第二条之一", "《示例保护法》第二条之一"],
+    "参考案例",
 )
-GUIDING = _case("甲某违反保护规定案（示例）", "检例第901号", "指导性案例", ["《示例保护法》第二条"])
-NOT_CITING = _case("丙某盗窃案（示例）", "示例参-003", "参考案例", ["《刑法》第二百六十四条"])
+GUIDING = citing_case("甲某违反保护规定案（示例）", "检例第901号", ["《示例保护法》第二条"], "指导性案例")
+NOT_CITING = citing_case("丙某盗窃案（示例）", "示例参-003", ["《刑法》第二百六十四条"], "参考案例")
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +49,9 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     settings = make_settings(Path(tmp_path_factory.mktemp("law-cases")) / "kb")
     kb = KnowledgeBase(settings)
     kb.add_entries([LAW, UNCITED_LAW, REFERENCE, GUIDING, NOT_CITING])
-    kb.add_entries([_case("丁某草稿案（示例）", "示例参-004", "指导性案例", ["《示例保护法》第一条"])], publish=False)
+    kb.add_entries(
+        [citing_case("丁某草稿案（示例）", "示例参-004", ["《示例保护法》第一条"], "指导性案例")], publish=False
+    )
     with TestClient(create_app(settings, kb=kb)) as c:
         yield c
     kb.close()
@@ -90,7 +80,9 @@ def test_the_law_cases_are_the_cases_of_its_citations(client: TestClient) -> Non
 def test_more_articles_cited_ranks_higher_within_one_authority(tmp_path: Path) -> None:
     settings = make_settings(tmp_path / "kb")
     kb = KnowledgeBase(settings)
-    one = _case("戊某案（示例）", "示例参-001", "参考案例", ["《示例保护法》第一条"])  # lower 编号, fewer articles
+    one = citing_case(
+        "戊某案（示例）", "示例参-001", ["《示例保护法》第一条"], "参考案例"
+    )  # lower 编号, fewer articles
     kb.add_entries([LAW, one, REFERENCE])
     with TestClient(create_app(settings, kb=kb)) as c:
         hits = c.get(f"/api/entries/{LAW.entry_id}/cases").json()["hits"]

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from api.main import create_app
 from kb.models import Entry, EntryKind, Section
 from kb.service import KnowledgeBase
-from tests.conftest import make_settings
+from tests.conftest import citing_case, make_settings
 
 
 @pytest.fixture(scope="module")
@@ -98,18 +98,6 @@ def test_similar_and_analysis_never_return_laws(client: TestClient, demo_kb: Kno
     assert ids and all(demo_kb.get_entry(i).entry.kind == "case" for i in ids)
 
 
-def _case(title: str, number: str, provisions: list[str], case_type: str = "典型案例") -> Entry:
-    return Entry(
-        kind=EntryKind.CASE.value,
-        title=title,
-        number=number,
-        case_type=case_type,
-        provisions=provisions,
-        illustrative=True,
-        sections=[Section(key="facts", heading="【基本案情】", text=f"{title}的案情（示例）。")],
-    )
-
-
 def test_readers_see_only_published_citing_cases(tmp_path: Path) -> None:
     settings = make_settings(tmp_path / "kb")
     kb = KnowledgeBase(settings)
@@ -123,10 +111,10 @@ def test_readers_see_only_published_citing_cases(tmp_path: Path) -> None:
     )
     kb.add_entries([
         law,
-        _case("乙案（示例）", "示例-002", ["《示例法》第二条"]),
-        _case("甲案（示例）", "检例第9号", ["《中华人民共和国示例法》第二条", "《示例法》第一条"], "指导性案例"),
+        citing_case("乙案（示例）", "示例-002", ["《示例法》第二条"]),
+        citing_case("甲案（示例）", "检例第9号", ["《中华人民共和国示例法》第二条", "《示例法》第一条"], "指导性案例"),
     ])
-    draft = _case("草稿案（示例）", "示例-003", ["《示例法》第一条"])
+    draft = citing_case("草稿案（示例）", "示例-003", ["《示例法》第一条"])
     kb.add_entries([draft], publish=False)
     with TestClient(create_app(settings, kb=kb)) as c:
         articles = c.get(f"/api/entries/{law.entry_id}/citations").json()["articles"]
