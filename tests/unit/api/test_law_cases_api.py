@@ -80,9 +80,8 @@ def test_the_law_cases_are_the_cases_of_its_citations(client: TestClient) -> Non
 def test_more_articles_cited_ranks_higher_within_one_authority(tmp_path: Path) -> None:
     settings = make_settings(tmp_path / "kb")
     kb = KnowledgeBase(settings)
-    one = citing_case(
-        "戊某案（示例）", "示例参-001", ["《示例保护法》第一条"], "参考案例"
-    )  # lower 编号, fewer articles
+    # lower 编号, fewer articles
+    one = citing_case("戊某案（示例）", "示例参-001", ["《示例保护法》第一条"], "参考案例")
     kb.add_entries([LAW, one, REFERENCE])
     with TestClient(create_app(settings, kb=kb)) as c:
         hits = c.get(f"/api/entries/{LAW.entry_id}/cases").json()["hits"]
