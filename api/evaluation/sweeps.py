@@ -9,7 +9,7 @@ protocol's Recall@100 (ours), for all queries, the common ones (where choices ar
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from api.evaluation.runner import SUBSETS, EvalConfig, LecardEvaluator, evaluate
@@ -27,14 +27,19 @@ def run_auto(
     return {protocol: by_setting["auto"] for protocol, by_setting in result["results"].items()}
 
 
+def upstream_cell(by_subset: Mapping[str, Any], subset: str) -> str:
+    """ "<subset> nDCG@10 / nDCG@30 / P@5 / MAP" of the upstream figures in `score()`'s subset -> figures."""
+    up = by_subset[subset]["upstream"]
+    return f"{subset} {up['ndcg@10']:.3f} / {up['ndcg@30']:.3f} / {up['p@5']:.3f} / {up['map']:.3f}"
+
+
 def sweep_row(scores: dict[str, Any], config: str, label: str | None = None) -> str:
     """One printed row: the configuration's re-rank and full-protocol figures per subset (`run_auto`'s scores)."""
     rerank = scores["rerank"][config]
     full = scores["full"][config] if "full" in scores else None
     cells = []
     for subset in (s for s in SUBSETS if s in rerank):  # a subset without queries has no figures
-        up = rerank[subset]["upstream"]
-        cell = f"{subset} {up['ndcg@10']:.3f} / {up['ndcg@30']:.3f} / {up['p@5']:.3f} / {up['map']:.3f}"
+        cell = upstream_cell(rerank, subset)
         if full is not None:
             cell += f" R@100 {full[subset]['ours']['recall@100']:.3f}"
         cells.append(cell)

@@ -28,7 +28,8 @@ import numpy as np
 from api.evaluation.corpus import pid_of
 from api.evaluation.harness import LecardRun, open_index
 from api.evaluation.lecard import LecardDataset, LecardQuery, iter_candidates, load_lecard
-from api.evaluation.runner import CONFIGS, DEFAULT_CONFIG, LecardEvaluator, score
+from api.evaluation.runner import CONFIGS, DEFAULT_CONFIG, SUBSETS, LecardEvaluator, score
+from api.evaluation.sweeps import upstream_cell
 from kb import text as kb_text
 from kb.components.facts_ranker import FactsMatchRanker
 from kb.components.legal_element_ranker import element_boost, infer_charges, inferred_boost
@@ -237,10 +238,7 @@ def main() -> None:
             right = sum(1 for q in queries if inferred[q.qid] and next(iter(inferred[q.qid])) in q.charges)
             rankings = {q.qid: study.ranking(q.qid, inferred[q.qid], charges) for q in queries}
             scores = score(dataset, rankings, queries)
-            cells = []
-            for subset in ("all", "common", "controversial"):
-                up = scores[subset]["upstream"]
-                cells.append(f"{subset} {up['ndcg@10']:.3f} / {up['ndcg@30']:.3f} / {up['p@5']:.3f} / {up['map']:.3f}")
+            cells = [upstream_cell(scores, subset) for subset in SUBSETS]
             print(f"{label:<34} {right:>3}/107  " + " | ".join(cells), flush=True)
 
         def each(fn: Callable[[LecardQuery], Inferred]) -> dict[str, Inferred]:

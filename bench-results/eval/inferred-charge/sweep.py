@@ -17,7 +17,8 @@ from pathlib import Path
 
 from api.evaluation.harness import LecardRun, open_index
 from api.evaluation.lecard import LecardDataset, LecardQuery, load_lecard
-from api.evaluation.runner import EvalConfig, EvalOptions, LecardEvaluator, score
+from api.evaluation.runner import SUBSETS, EvalConfig, EvalOptions, LecardEvaluator, score
+from api.evaluation.sweeps import upstream_cell
 from kb.components.legal_element_ranker import infer_charges
 
 DATA = Path("../shared/data/lecard")
@@ -28,11 +29,7 @@ def print_line(
 ) -> None:
     """One row: upstream nDCG@10 / nDCG@30 / P@5 / MAP for all, common and controversial queries."""
     scores = score(dataset, rankings, queries)
-    cells = []
-    for subset in ("all", "common", "controversial"):
-        up = scores[subset]["upstream"]
-        cells.append(f"{subset} {up['ndcg@10']:.3f} / {up['ndcg@30']:.3f} / {up['p@5']:.3f} / {up['map']:.3f}")
-    print(f"{name:<{width}} " + " | ".join(cells), flush=True)
+    print(f"{name:<{width}} " + " | ".join(upstream_cell(scores, subset) for subset in SUBSETS), flush=True)
 
 
 def main() -> None:
