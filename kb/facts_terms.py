@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -118,6 +118,13 @@ def _row(entry_id: str, version: int, terms: FactsTerms) -> FactsTermsRow:
     )
 
 
+def _entry_batches(keys: Iterable[tuple[str, int]]) -> Iterator[list[str]]:
+    """The distinct entry ids of these (entry id, version) keys, `_LOOKUP_BATCH` at a time."""
+    entry_ids = list(dict.fromkeys(entry_id for entry_id, _ in keys))
+    for start in range(0, len(entry_ids), _LOOKUP_BATCH):
+        yield entry_ids[start : start + _LOOKUP_BATCH]
+
+
 class FactsTermStore:
     """Read and write the `facts_terms` table of a record store's database (`RecordStore.init_schema` makes it)."""
 
@@ -151,10 +158,8 @@ class FactsTermStore:
         wanted = list(dict.fromkeys(keys))
         found: dict[tuple[str, int], FactsTerms] = {}
         wanted_set = set(wanted)
-        entry_ids = list(dict.fromkeys(entry_id for entry_id, _ in wanted))
         with self._session() as session:
-            for start in range(0, len(entry_ids), _LOOKUP_BATCH):
-                batch = entry_ids[start : start + _LOOKUP_BATCH]
+            for batch in _entry_batches(wanted):
                 rows = session.execute(
                     select(
                         FactsTermsRow.entry_id,
@@ -177,9 +182,7 @@ class FactsTermStore:
     def _count_missing(self, session: Session, keys: Sequence[tuple[str, int]]) -> dict[tuple[str, int], FactsTerms]:
         counted: dict[tuple[str, int], FactsTerms] = {}
         wanted = set(keys)
-        entry_ids = list(dict.fromkeys(entry_id for entry_id, _ in keys))
-        for start in range(0, len(entry_ids), _LOOKUP_BATCH):
-            batch = entry_ids[start : start + _LOOKUP_BATCH]
+        for batch in _entry_batches(keys):
             versions = session.execute(
                 select(VersionRow.entry_id, VersionRow.version, VersionRow.data).where(VersionRow.entry_id.in_(batch))
             ).all()

@@ -55,18 +55,14 @@ class QueryTerms:
 
 
 def facts_contributions(query: QueryTerms, terms: FactsTerms, average_length: float, k1: float, b: float) -> np.ndarray:
-    """Each query token's BM25 term score against one text's counts (0 for a token the text lacks)."""
+    """Each query token's BM25 term score against one text's counts (0 for a token the text lacks); their sum is the
+    text's BM25 for the bag of distinct query tokens."""
     tf = terms.counts_of(query.hashes).astype(np.float64)
     if not tf.any():
         return np.zeros(len(tf))
     relative = terms.length / average_length if average_length > 0 else 1.0
     norm = k1 * (1 - b + b * relative)
     return query.idf * tf * (k1 + 1) / (tf + norm)
-
-
-def facts_bm25(query: QueryTerms, terms: FactsTerms, average_length: float, k1: float, b: float) -> float:
-    """BM25 of a bag of distinct query tokens against one text's term counts."""
-    return float(np.sum(facts_contributions(query, terms, average_length, k1, b)))
 
 
 _PLACE_SUFFIX = re.compile(r"[省市县区镇乡村路街道巷号楼]$")

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 import pytest
 from haystack import default_from_dict
 
-from kb.components.facts_ranker import FactsMatchRanker, QueryTerms, facts_bm25
+from kb.components.facts_ranker import FactsMatchRanker, QueryTerms, facts_contributions
 from kb.components.query_normalizer import analyze_query
 from kb.facts_terms import FactsTerms
 from kb.models import SearchHit
@@ -109,6 +109,11 @@ def test_without_a_lookup_or_weight_or_hits_nothing_changes() -> None:
     assert _ranker({"drunk": DRUNK}, weight=0).run(hits=hits, analysis=analysis)["hits"] == hits
     assert _ranker({"drunk": DRUNK}).run(hits=[], analysis=analysis)["hits"] == []
     assert _ranker({"drunk": DRUNK}).run(hits=hits, analysis=None)["hits"] == hits
+
+
+def facts_bm25(query: QueryTerms, terms: FactsTerms, average_length: float, k1: float, b: float) -> float:
+    """The text's BM25: the sum of the query tokens' contributions (what the ranker fuses)."""
+    return float(facts_contributions(query, terms, average_length, k1, b).sum())
 
 
 def test_bm25_rewards_shared_rare_terms_and_normalises_length() -> None:
