@@ -137,6 +137,10 @@ class LegalElementRanker:
         inferred: dict[str, float] = {}
         if self.infer_from and not analysis.charges and analysis.long_query:
             inferred = infer_charges(hits if voters is None else voters, self.infer_from, self.infer_min_share)
+        return {"hits": self.rerank(hits, analysis, inferred), "inferred_charges": inferred}
+
+    def rerank(self, hits: list[SearchHit], analysis: QueryAnalysis, inferred: Mapping[str, float]) -> list[SearchHit]:
+        """The hits boosted by the query's elements and these inferred charges (charge -> share), best first."""
 
         def boost(meta: dict[str, Any]) -> float:
             mode = self.charge_overlap
@@ -147,7 +151,7 @@ class LegalElementRanker:
 
         ranked = [replace(h, score=h.score * boost(h.meta), reasons=reasons(h, inferred)) for h in hits]
         ranked.sort(key=lambda h: h.score, reverse=True)
-        return {"hits": ranked, "inferred_charges": inferred}
+        return ranked
 
 
 def reasons(hit: SearchHit, inferred: Mapping[str, float]) -> list[MatchReason]:

@@ -32,13 +32,18 @@ from api.evaluation.runner import CONFIGS, DEFAULT_CONFIG, SUBSETS, LecardEvalua
 from api.evaluation.sweeps import upstream_cell
 from kb import text as kb_text
 from kb.components.facts_ranker import FactsMatchRanker
-from kb.components.legal_element_ranker import element_boost, infer_charges, inferred_boost
+from kb.components.legal_element_ranker import LegalElementRanker, infer_charges
 from kb.components.query_normalizer import QueryAnalysis
 from kb.models import SearchHit
 
 DATA = Path("../shared/data/lecard")
 OFFLINE_TOKENS = Path("var/eval/lecard/facts-offline.pkl")  # written by bench-results/eval/facts-match/offline.py
 PRODUCT = CONFIGS[DEFAULT_CONFIG]
+ELEMENTS = LegalElementRanker(
+    charge_weight=PRODUCT.charge_weight,
+    outcome_weight=PRODUCT.outcome_weight,
+    inferred_weight=PRODUCT.inferred_weight,
+)
 # A numbered part of a fact text: 一、 二、 （一） 1、 at the start of the text or of a sentence.
 PART_START = re.compile(
     r"(?:(?<=^)|(?<=[。；\n]))\s*(?=[（(][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+、|\d+[、.\uff0e])"
@@ -72,18 +77,13 @@ class Study:
     def ranking(
         self, qid: str, inferred: Mapping[str, float], charges: Mapping[str, list[str]] | None = None
     ) -> list[str]:
-        """The pool re-ranked as LegalElementRanker does with these inferred charges (weight 3.0)."""
-        analysis = self.analysis[qid]
-
-        def boost(hit: SearchHit) -> float:
-            meta = hit.meta if charges is None else {**hit.meta, "charges": charges.get(pid(hit), [])}
-            value = element_boost(meta, analysis, PRODUCT.charge_weight, PRODUCT.outcome_weight)
-            if inferred:
-                value += inferred_boost(meta, inferred, PRODUCT.inferred_weight) - 1.0
-            return value
-
-        hits = sorted(self.pool[qid], key=lambda h: -h.score * boost(h))
-        return self.evaluator._complete(self.evaluator.pids(hits), qid, "rerank")
+        """The pool re-ranked by the product's LegalElementRanker with these inferred charges; `charges`: other
+        charges for the pool's judgments (pid -> charges)."""
+        hits = self.pool[qid]
+        if charges is not None:
+            hits = [replace(h, meta={**h.meta, "charges": charges.get(pid(h), [])}) for h in hits]
+        ranked = ELEMENTS.rerank(hits, self.analysis[qid], inferred)
+        return self.evaluator._complete(self.evaluator.pids(ranked), qid, "rerank")
 
 
 def pid(hit: SearchHit) -> str:
