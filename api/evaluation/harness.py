@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -66,6 +67,18 @@ def open_index(run: LecardRun) -> SelectiveEmbedKB:
         dense_sections=run.dense_sections,
         dense_chunks=run.dense_chunks,
     )
+
+
+@contextmanager
+def warm_index(run: LecardRun) -> Iterator[SelectiveEmbedKB]:
+    """The run's evaluation index (`open_index`), warmed up, and closed when the block ends: what a sweep script
+    evaluates on."""
+    kb = open_index(run)
+    try:
+        kb.warm_up()
+        yield kb
+    finally:
+        kb.close()
 
 
 def run_lecard(run: LecardRun, progress: ProgressFactory | None = None) -> dict[str, Any]:

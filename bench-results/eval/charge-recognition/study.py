@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from api.evaluation.corpus import pid_of
-from api.evaluation.harness import LecardRun, open_index
+from api.evaluation.harness import LecardRun, warm_index
 from api.evaluation.lecard import LecardDataset, LecardQuery, iter_candidates, load_lecard
 from api.evaluation.runner import CONFIGS, DEFAULT_CONFIG, SUBSETS, LecardEvaluator, score
 from api.evaluation.sweeps import upstream_cell
@@ -226,9 +226,7 @@ def classifier_shares(study: Study, queries: Sequence[LecardQuery]) -> dict[str,
 def main() -> None:
     dataset = load_lecard(DATA)
     queries = dataset.queries
-    kb = open_index(LecardRun(data=DATA))
-    try:
-        kb.warm_up()
+    with warm_index(LecardRun(data=DATA)) as kb:
         evaluator = LecardEvaluator(kb, dataset)
         study = Study(evaluator, queries)
         facts = FactsMatchRanker().use(kb.facts_terms)
@@ -311,8 +309,6 @@ def main() -> None:
             )
 
         row("oracle: the LeCaRD charges", each(lambda q: {c: 1 / len(q.charges) for c in q.charges}))
-    finally:
-        kb.close()
 
 
 if __name__ == "__main__":

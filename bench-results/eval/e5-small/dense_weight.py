@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from api.evaluation.harness import LecardRun, open_index
+from api.evaluation.harness import LecardRun, warm_index
 from api.evaluation.lecard import load_lecard
 from api.evaluation.runner import CONFIGS, DEFAULT_CONFIG, EvalOptions, LecardEvaluator
 from api.evaluation.sweeps import print_sweep
@@ -25,15 +25,11 @@ WEIGHTS = (0.15, 0.3, 0.6, 1.0)
 
 def main() -> None:
     dataset = load_lecard(DATA)
-    kb = open_index(LecardRun(data=DATA, embedder="e5-small", dense_chunks=1))
-    try:
-        kb.warm_up()
+    with warm_index(LecardRun(data=DATA, embedder="e5-small", dense_chunks=1)) as kb:
         evaluator = LecardEvaluator(kb, dataset, EvalOptions())
         product = CONFIGS[DEFAULT_CONFIG]
         configs = [replace(product, name=f"dense weight {w}", long_dense_weight=w) for w in WEIGHTS]
         print_sweep(evaluator, configs)
-    finally:
-        kb.close()
 
 
 if __name__ == "__main__":

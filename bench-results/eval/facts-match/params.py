@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import api.evaluation.runner as runner
-from api.evaluation.harness import LecardRun, open_index
+from api.evaluation.harness import LecardRun, warm_index
 from api.evaluation.lecard import load_lecard
 from api.evaluation.runner import CONFIGS, DEFAULT_CONFIG, LecardEvaluator
 from api.evaluation.sweeps import HEADER, run_auto, sweep_row
@@ -42,9 +42,7 @@ def main() -> None:
     runner.FactsMatchRanker = factory  # type: ignore[assignment,misc]
     dataset = load_lecard(DATA)
     config = CONFIGS[DEFAULT_CONFIG]
-    kb = open_index(LecardRun(data=DATA))
-    try:
-        kb.warm_up()
+    with warm_index(LecardRun(data=DATA)) as kb:
         evaluator = LecardEvaluator(kb, dataset)
         print(HEADER)
         for name, settings in VARIANTS.items():
@@ -52,8 +50,6 @@ def main() -> None:
             current.update(settings)
             runs = run_auto(evaluator, [config])
             print(sweep_row(runs, config.name, label=name), flush=True)
-    finally:
-        kb.close()
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from api.evaluation.harness import LecardRun, open_index
+from api.evaluation.harness import LecardRun, warm_index
 from api.evaluation.lecard import load_lecard
 from api.evaluation.runner import CONFIGS, DEFAULT_CONFIG, LecardEvaluator
 from api.evaluation.sweeps import print_sweep
@@ -35,12 +35,8 @@ def main() -> None:
         replace(d, name="charge 1.2 outcome 0.3", charge_weight=1.2),
         replace(d, name="outcome 0", outcome_weight=0.0),
     ]
-    kb = open_index(LecardRun(data=DATA))
-    try:
-        kb.warm_up()
+    with warm_index(LecardRun(data=DATA)) as kb:
         print_sweep(LecardEvaluator(kb, dataset), configs)
-    finally:
-        kb.close()
 
 
 if __name__ == "__main__":

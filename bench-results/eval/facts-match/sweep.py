@@ -19,7 +19,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from api.evaluation.harness import LecardRun, open_index
+from api.evaluation.harness import LecardRun, warm_index
 from api.evaluation.lecard import load_lecard
 from api.evaluation.runner import CONFIGS, DEFAULT_CONFIG, LecardEvaluator
 from api.evaluation.sweeps import print_sweep
@@ -33,16 +33,12 @@ def main() -> None:
     default = CONFIGS[DEFAULT_CONFIG]
     configs = [replace(default, name=f"facts weight {w:g}", facts_weight=w) for w in WEIGHTS]
     configs.append(replace(CONFIGS["bm25"], name="bm25 + facts 1", facts_weight=1.0))
-    kb = open_index(LecardRun(data=DATA))
-    try:
-        kb.warm_up()
+    with warm_index(LecardRun(data=DATA)) as kb:
         started = time.perf_counter()
         counted = kb.facts_terms.lookup((e, v) for e, v, _ in kb.records.iter_current())
         seconds = time.perf_counter() - started
         print(f"# facts terms of {len(counted)} judgments ready in {seconds:.0f} s", file=sys.stderr)
         print_sweep(LecardEvaluator(kb, dataset), configs)
-    finally:
-        kb.close()
 
 
 if __name__ == "__main__":

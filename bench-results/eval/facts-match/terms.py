@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from api.evaluation.harness import LecardRun, open_index
+from api.evaluation.harness import LecardRun, warm_index
 from api.evaluation.lecard import load_lecard
 from api.evaluation.runner import CONFIGS, DEFAULT_CONFIG, LecardEvaluator
 from api.evaluation.sweeps import print_sweep
@@ -40,12 +40,8 @@ def main() -> None:
         replace(d, name="selected w1"),
         replace(d, name="selected w2", facts_weight=2.0),
     ]
-    kb = open_index(LecardRun(data=DATA))
-    try:
-        kb.warm_up()
+    with warm_index(LecardRun(data=DATA)) as kb:
         print_sweep(Ev(kb, dataset), configs)
-    finally:
-        kb.close()
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ import sys
 import time
 from pathlib import Path
 
-from api.evaluation.harness import LecardRun, open_index
+from api.evaluation.harness import LecardRun, warm_index
 from api.evaluation.lecard import load_lecard
 from api.evaluation.runner import CONFIG_CHOICES, CONFIGS, EvalOptions, LecardEvaluator
 from api.evaluation.sweeps import HEADER, run_auto, sweep_row
@@ -38,9 +38,7 @@ def main() -> None:
     dataset = load_lecard(DATA)
     # the default pipeline as it was when the names were chosen, before the whole-facts match
     configs = [CONFIGS["bm25"], CONFIG_CHOICES["hybrid+elements@no-facts"]]
-    kb = open_index(LecardRun(data=DATA))
-    try:
-        kb.warm_up()
+    with warm_index(LecardRun(data=DATA)) as kb:
         print(HEADER)
         for name, options in SETTINGS.items():
             started = time.perf_counter()
@@ -48,8 +46,6 @@ def main() -> None:
             for config in configs:
                 print(sweep_row(runs, config.name, label=f"{name} | {config.name}"), flush=True)
             print(f"# {name}: {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
-    finally:
-        kb.close()
 
 
 if __name__ == "__main__":
