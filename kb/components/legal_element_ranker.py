@@ -6,7 +6,11 @@ multiplicative on the fused score and proportional to the share of the query's e
 A pasted fact description rarely names its charge ("被告人酒后驾驶……" rather than "危险驾驶罪"). For such a long
 query with no charge named, the ranker can infer the likely charges from the query's nearest cases: the charges of
 the first `infer_from` hits vote (weight 1/rank), and every charge with at least `infer_min_share` of the votes
-counts as a query charge, weighted by its share. Several charges can pass, so multi-charge cases are covered.
+counts as a query charge, weighted by its share. Several charges can pass, so multi-charge cases are covered. The
+voted charges are then checked against the text (kb.elements.charge_refinement: drugs seized and no trafficking act
+make 非法持有毒品罪, not the 贩卖 charge most drug neighbours have). "Names a charge" means, for a long query, a charge
+stated about its own case (kb.elements.charges.fact_text_charges); a third person's charge named in passing does
+not stop the inference.
 On by default (`infer_from=10`; 0 turns it off): on LeCaRD's common queries it raised nDCG@10 and MAP of the hybrid
 ranking (docs/evaluation.md). A query that names a charge, and any short query, is re-ranked exactly as before.
 
@@ -27,6 +31,7 @@ from typing import Any
 from haystack import component, default_to_dict
 
 from kb.components.query_normalizer import QueryAnalysis
+from kb.elements.charge_refinement import refine_inferred_charges
 from kb.models import MatchReason, SearchHit
 
 
@@ -136,7 +141,8 @@ class LegalElementRanker:
             return {"hits": hits, "inferred_charges": {}}
         inferred: dict[str, float] = {}
         if self.infer_from and not analysis.charges and analysis.long_query:
-            inferred = infer_charges(hits if voters is None else voters, self.infer_from, self.infer_min_share)
+            voted = infer_charges(hits if voters is None else voters, self.infer_from, self.infer_min_share)
+            inferred = refine_inferred_charges(analysis.text, voted)
         return {"hits": self.rerank(hits, analysis, inferred), "inferred_charges": inferred}
 
     def rerank(self, hits: list[SearchHit], analysis: QueryAnalysis, inferred: Mapping[str, float]) -> list[SearchHit]:

@@ -9,6 +9,10 @@ four most distinctive name tokens come back at 0.3 of a normal weight, so the sa
 (co-defendants, appeals) are still found. On LeCaRD's 77 common queries this raised the default ranking's nDCG@10
 from 0.786 to 0.814 and MAP from 0.554 to 0.585 (docs/evaluation.md). Short queries keep every token: a user who
 types a name means it.
+
+A long query's charges are only those it states about its own case (`kb.elements.charges.fact_text_charges`): a fact
+text also names a third person's charge or an earlier conviction in passing, and a charge taken from such a mention
+would stop the ranker from inferring the case's real charge from its nearest cases.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from typing import Any
 
 from haystack import component, default_to_dict
 
-from kb.elements.charges import extract_charges
+from kb.elements.charges import extract_charges, fact_text_charges
 from kb.elements.lines import infer_line
 from kb.elements.names import is_inside_name, name_words
 from kb.elements.outcomes import extract_outcomes
@@ -38,6 +42,7 @@ class QueryAnalysis:
     tokens: list[str]  # every token of the query
     terms: list[str]  # tokens sent to BM25 (deduplicated, selected for long queries)
     weights: dict[str, float] = field(default_factory=dict)  # term -> query weight (1 + log tf)
+    # The charges the query names; for a long query only those stated about its own case (fact_text_charges)
     charges: list[str] = field(default_factory=list)
     outcomes: list[str] = field(default_factory=list)
     provisions: list[str] = field(default_factory=list)
@@ -108,8 +113,9 @@ def analyze_query(
     if norm and not tokens and not any(ch.isalnum() for ch in norm):
         msg = "查询中没有可检索的文字（只有标点或表情符号）。请输入关键词或案情描述。"
         raise InvalidQuery(msg, query=norm[:50])
-    charges = extract_charges(norm)
     long_query = len(norm) > long_query_chars
+    # A typed query's charge names are what the user asks for; a pasted fact text also names other people's charges
+    charges = fact_text_charges(norm) if long_query else extract_charges(norm)
     counts = Counter(tokens)
     named: Counter[str] = Counter()
     if long_query and drop_names:

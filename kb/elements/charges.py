@@ -1,11 +1,13 @@
 """罪名 (criminal charges) and 案由 (civil / administrative / public-interest causes) found in text.
 
-Three layers, from cheap to careful:
+Layers, from cheap to careful:
 
 * `extract_charges(text)`: every official charge name in the text (kb.text.find_charges: the official list plus
   aliases), plus the short forms people write for names with 、 (贩卖毒品罪 for 走私、贩卖、运输、制造毒品罪,
   伪造国家机关公文罪 …, see `charge_variants`). Names inside 《…》 (cited statute titles) are ignored.
 * `title_charges(title)`: titles name the charge without 罪 (…盗窃案, 陈邓昌抢劫、盗窃，付志强盗窃案).
+* `fact_text_charges(text)`: the charges a pasted fact text states about its own case (a suspect's or defendant's
+  clause, or a procedural cue), not a third person's or an earlier conviction named in passing.
 * `extract_charges_from_case(sections, title, keywords)`: what a case is about. It prefers the title, the 关键词
   and charges stated with a cue (以…罪提起公诉, 构成…罪, 涉嫌…罪) in the 要旨/基本案情/履职过程/结果, skips
   negated mentions (不构成…罪) and the 指导意义/相关规定 sections.
@@ -31,6 +33,7 @@ __all__ = [
     "extract_causes",
     "extract_charges",
     "extract_charges_from_case",
+    "fact_text_charges",
     "find_charge_spans",
     "result_charges",
     "title_causes",
@@ -271,6 +274,32 @@ def _stated_charges(text: str) -> tuple[list[str], list[str]]:
         if _CUE_BEFORE.search(before) or _CUE_AFTER.match(_clause_after(text, end)):
             stated.append(name)
     return stated, plain
+
+
+# A fact text's own case: the clause names the suspect or defendant, or states a procedural step on the charge.
+_DEFENDANT = re.compile(r"被告人|犯罪嫌疑人|嫌疑人|上诉人|被不起诉人|被告单位|其行为")
+_PROCEDURE_BEFORE = re.compile(r"(?:以|构成|认定为?|定性为|变更为|改变为|改以|罪名为)(?:涉嫌犯?|犯)?$")
+# Another person's case or an earlier one: 另案处理, 已被判刑, 因犯…罪被判处, 刑满释放.
+_OTHER_CASE = re.compile(r"另案|已被?判|已经判|被判处|刑满|服刑|在逃")
+
+
+def fact_text_charges(text: str) -> list[str]:
+    """The charges a pasted fact text states about its own case, in order of first appearance.
+
+    A fact text names charges in passing: a third person's (杨某因涉嫌非法吸收公众存款罪被批准逮捕), co-offenders'
+    already judged (均因犯运输毒品罪已被判刑), a prior conviction (辜某因犯盗窃罪，于2017年被判处…). None of them is the
+    charge of the case the user is asking about. A mention counts when its clause names the suspect or defendant
+    (被告人甲因涉嫌诈骗罪被刑事拘留) or puts a procedural cue right before it (以诈骗罪提起公诉, 其行为构成盗窃罪), and
+    it is neither negated (不构成…罪, 曾因…罪) nor marked as another or an earlier case.
+    """
+    names: list[str] = []
+    for start, end, name in find_charge_spans(text):
+        before = _clause_before(text, start)
+        if _NEGATION.search(before) or _OTHER_CASE.search(before + _clause_after(text, end)):
+            continue
+        if _DEFENDANT.search(before) or _PROCEDURE_BEFORE.search(before):
+            names.append(name)
+    return _dedupe(names)
 
 
 @lru_cache(maxsize=1)

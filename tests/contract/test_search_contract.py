@@ -136,6 +136,10 @@ def test_a_pasted_fact_text_reports_its_inferred_charges(backend_kb: KnowledgeBa
     assert inferred and inferred[0]["charge"] == "危险驾驶罪" and 0.3 <= inferred[0]["share"] <= 1
     named = backend_kb.search(SearchRequest(query=facts + "公安机关以危险驾驶罪移送审查起诉。"))
     assert named.analysis["charges"] == ["危险驾驶罪"] and named.analysis["inferred_charges"] == []
+    # a third person's charge named in passing is not the case's: the vote still decides
+    passing = backend_kb.search(SearchRequest(query="同车乘客某乙因涉嫌盗窃罪已被另案处理。" + facts))
+    assert passing.analysis["charges"] == []
+    assert passing.analysis["inferred_charges"][0]["charge"] == "危险驾驶罪"
 
 
 def test_a_pasted_fact_text_is_matched_against_whole_case_facts(backend_kb: KnowledgeBase) -> None:

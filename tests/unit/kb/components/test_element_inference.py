@@ -83,6 +83,30 @@ def test_ranker_does_not_infer_when_the_query_names_a_charge() -> None:
     assert LegalElementRanker(infer_from=5).to_dict()["init_parameters"]["infer_from"] == 5
 
 
+def test_a_charge_named_in_passing_does_not_stop_the_inference() -> None:
+    """A long text's third-person charge (乙因涉嫌…罪被批准逮捕) is not the query's charge: the vote still runs."""
+    analysis = analyze_query("被害人之夫乙因涉嫌非法吸收公众存款罪，于某日被批准逮捕。" + FACTS)
+    assert analysis.long_query and analysis.charges == []
+    hits = [_hit("fund", 1.0, ["非法吸收公众存款罪"]), *(_hit(f"t{i}", 0.9 - i / 10, ["盗窃罪"]) for i in range(3))]
+    out = LegalElementRanker(infer_from=4).run(hits=hits, analysis=analysis)
+    assert list(out["inferred_charges"]) == ["盗窃罪", "非法吸收公众存款罪"]  # 52 % and 48 % of the votes
+    assert [h.entry_id for h in out["hits"]][:2] == ["fund", "t0"]
+    # the same words typed as a short query name the charge, and nothing is inferred
+    short = analyze_query("乙因涉嫌非法吸收公众存款罪被批准逮捕")
+    assert short.charges == ["非法吸收公众存款罪"] and not short.long_query
+    assert LegalElementRanker().run(hits=hits, analysis=short)["inferred_charges"] == {}
+
+
+def test_voted_trafficking_becomes_possession_when_the_text_tells_only_of_drugs_seized() -> None:
+    seized = "民警在某快餐店门口抓获被告人甲，当场从其电动自行车内查获白色晶体1袋，经鉴定净重24克，检出甲基苯丙胺成分。"
+    analysis = analyze_query(seized * 3)
+    traffic = "走私、贩卖、运输、制造毒品罪"
+    hits = [*(_hit(f"sale{i}", 1.0 - i / 10, [traffic]) for i in range(3)), _hit("hold", 0.6, ["非法持有毒品罪"])]
+    out = LegalElementRanker(infer_from=4).run(hits=hits, analysis=analysis)
+    assert list(out["inferred_charges"]) == ["非法持有毒品罪"]
+    assert out["hits"][0].entry_id == "hold"
+
+
 def test_the_ranker_outputs_the_charges_it_inferred_best_first() -> None:
     """`inferred_charges` is what boosted the ranking: the voted shares, best first; `hits` are ranked as before."""
     analysis = analyze_query(FACTS)

@@ -7,6 +7,7 @@ from kb.elements.charges import (
     extract_causes,
     extract_charges,
     extract_charges_from_case,
+    fact_text_charges,
     result_charges,
     title_causes,
     title_charges,
@@ -173,3 +174,32 @@ def test_extract_causes() -> None:
 )
 def test_title_causes(title: str, causes: list[str]) -> None:
     assert title_causes(title) == causes
+
+
+# Illustrative fact texts (示例), written for these tests.
+@pytest.mark.parametrize(
+    ("text", "charges"),
+    [
+        ("公诉机关以诈骗罪提起公诉。", ["诈骗罪"]),
+        ("被告人甲因涉嫌敲诈勒索罪被公安机关取保候审。", ["敲诈勒索罪"]),
+        ("经查，其行为构成盗窃罪。", ["盗窃罪"]),
+        ("某市公安局以涉嫌犯盗窃罪对乙立案侦查。", ["盗窃罪"]),
+        # a third person's case, co-offenders already judged, an earlier conviction: none is the case's charge
+        ("乙（系被害人丈夫）因涉嫌非法吸收公众存款罪，于2014年被批准逮捕。", []),
+        ("丙、丁（均因犯运输毒品罪已被判刑）将货物交给被告人甲。", []),
+        ("戊因犯盗窃罪，于2017年4月被判处有期徒刑一年。", []),
+        ("被告人甲曾因盗窃罪被判处有期徒刑。", []),
+        ("同案人己（另案处理）涉嫌诈骗罪。", []),
+        ("被告人甲的行为不构成诈骗罪。", []),
+        # a bare mention states nothing about the case
+        ("让其扮演盗窃罪的小偷。", []),
+    ],
+)
+def test_a_fact_text_states_only_its_own_cases_charges(text: str, charges: list[str]) -> None:
+    assert fact_text_charges(text) == charges
+
+
+def test_a_fact_text_keeps_its_own_charge_next_to_a_third_persons() -> None:
+    text = "乙因涉嫌非法吸收公众存款罪被批准逮捕。被告人甲为索债将丙拘禁于某处，公诉机关以非法拘禁罪提起公诉。"
+    assert fact_text_charges(text) == ["非法拘禁罪"]
+    assert extract_charges(text) == ["非法吸收公众存款罪", "非法拘禁罪"]

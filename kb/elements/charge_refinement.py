@@ -1,0 +1,39 @@
+"""Charges inferred from the nearest cases, checked against what the fact text itself says.
+
+The nearest-case vote (kb.components.legal_element_ranker) follows the library: where one charge of a confusable pair
+is far more common, its cases are the nearest ones even when the text describes the other. Drugs are the clearest
+example. Most drug judgments are for 走私、贩卖、运输、制造毒品罪, so a text that only tells of drugs found on the
+suspect (民警在其住处查获甲基苯丙胺24克) gets the trafficking charge from its neighbours. Without an act of selling,
+transporting, making or smuggling, holding drugs over the statutory quantity is 非法持有毒品罪 (刑法第三百四十八条).
+`refine_inferred_charges` moves the voted share to that charge when the text shows drugs seized and no such act.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+__all__ = ["refine_inferred_charges"]
+
+TRAFFICKING = "走私、贩卖、运输、制造毒品罪"
+POSSESSION = "非法持有毒品罪"
+
+_DRUG = r"(?:毒品|甲基苯丙胺|海洛因|冰毒|氯胺酮|K粉|麻古|麻果|大麻|可卡因|吗啡|鸦片|摇头丸|白色晶体|白色粉末)"
+# An act of trafficking. 贩毒人员 and 卖毒品的人 name the seller someone bought from, not the suspect's act.
+_TRAFFICKING_ACT = re.compile(
+    r"贩卖(?!毒品的?人)|贩毒(?!人员)|卖给|卖与|出售|售卖|售给|售予|销售|交易|运输|运送|运往|贩运|走私|制造|邮寄|"
+    r"分别给了|交给|提供给"
+)
+_SEIZED = re.compile(rf"(?:查获|搜出|搜查出|缴获|起获|查扣|扣押|持有)[^。；;]{{0,30}}{_DRUG}")
+
+
+def refine_inferred_charges(text: str, inferred: Mapping[str, float]) -> dict[str, float]:
+    """The inferred charges (charge -> share of the votes, best first), with 走私、贩卖、运输、制造毒品罪 replaced by
+    非法持有毒品罪 when `text` tells of drugs seized and of no trafficking act. Otherwise unchanged."""
+    if TRAFFICKING not in inferred or _TRAFFICKING_ACT.search(text) or not _SEIZED.search(text):
+        return dict(inferred)
+    refined: dict[str, float] = {}
+    for charge, share in inferred.items():
+        name = POSSESSION if charge == TRAFFICKING else charge
+        refined[name] = max(refined.get(name, 0.0), share)
+    return dict(sorted(refined.items(), key=lambda kv: -kv[1]))

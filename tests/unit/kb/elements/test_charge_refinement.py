@@ -1,0 +1,44 @@
+"""Inferred charges checked against the fact text: drugs seized without a trafficking act are 非法持有毒品罪."""
+
+from __future__ import annotations
+
+import pytest
+
+from kb.elements.charge_refinement import POSSESSION, TRAFFICKING, refine_inferred_charges
+
+VOTED = {TRAFFICKING: 0.9, "容留他人吸毒罪": 0.4}
+
+# Illustrative fact texts (示例), written for these tests.
+SEIZED = "民警在某快餐店门口抓获被告人甲，当场从其电动自行车内查获白色晶体1袋，经鉴定净重24克，检出甲基苯丙胺成分。"
+BOUGHT = "被告人乙通过朋友联系上贩毒人员丙，向其购买甲基苯丙胺30克，后民警在其住处搜查出上述毒品。"
+
+
+@pytest.mark.parametrize("text", [SEIZED, BOUGHT])
+def test_drugs_seized_without_a_trafficking_act_are_possession(text: str) -> None:
+    refined = refine_inferred_charges(text, VOTED)
+    assert refined == {POSSESSION: 0.9, "容留他人吸毒罪": 0.4}
+    assert list(refined) == [POSSESSION, "容留他人吸毒罪"]  # best first, as the vote was
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        SEIZED + "此前，被告人甲曾以每克300元的价格将甲基苯丙胺卖给丁。",  # a sale
+        "被告人戊驾车将海洛因2千克从A市运往B市，途中被民警查获。",  # transport
+        "被告人己在出租屋内制造甲基苯丙胺，民警当场缴获成品5千克。",  # making
+        "被告人庚在其住处容留他人吸食毒品。",  # nothing seized
+    ],
+)
+def test_a_trafficking_act_or_no_seizure_leaves_the_vote_alone(text: str) -> None:
+    assert refine_inferred_charges(text, VOTED) == VOTED
+
+
+def test_votes_without_the_trafficking_charge_are_unchanged() -> None:
+    voted = {"盗窃罪": 0.7}
+    assert refine_inferred_charges(SEIZED, voted) == voted
+    assert refine_inferred_charges(SEIZED, {}) == {}
+
+
+def test_a_possession_share_already_voted_keeps_the_larger_share() -> None:
+    refined = refine_inferred_charges(SEIZED, {TRAFFICKING: 0.8, POSSESSION: 0.35})
+    assert refined == {POSSESSION: 0.8}
