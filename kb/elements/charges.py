@@ -262,6 +262,11 @@ def _clause_after(text: str, end: int) -> str:
     return _CLAUSE_BREAK.split(window, maxsplit=1)[0]
 
 
+def _sentence_after(text: str, end: int) -> str:
+    window = text[end : end + 80]
+    return re.split(r"[。；;\n]", window, maxsplit=1)[0]
+
+
 def _stated_charges(text: str) -> tuple[list[str], list[str]]:
     """(charges stated with a cue, all charges not negated) in order of appearance."""
     stated: list[str] = []
@@ -281,6 +286,9 @@ _DEFENDANT = re.compile(r"被告人|犯罪嫌疑人|嫌疑人|上诉人|被不�
 _PROCEDURE_BEFORE = re.compile(r"(?:以|构成|认定为?|定性为|变更为|改变为|改以|罪名为)(?:涉嫌犯?|犯)?$")
 # Another person's case or an earlier one: 另案处理, 已被判刑, 因犯…罪被判处, 刑满释放.
 _OTHER_CASE = re.compile(r"另案|已被?判|已经判|被判处|刑满|服刑|在逃")
+# An earlier conviction told over two clauses: 被告人甲因犯盗窃罪，于2015年被判处有期徒刑…
+_EARLIER_BEFORE = re.compile(r"因犯?$")
+_EARLIER_AFTER = re.compile(r"判处|刑满|释放|服刑")
 
 
 def fact_text_charges(text: str) -> list[str]:
@@ -296,6 +304,8 @@ def fact_text_charges(text: str) -> list[str]:
     for start, end, name in find_charge_spans(text):
         before = _clause_before(text, start)
         if _NEGATION.search(before) or _OTHER_CASE.search(before + _clause_after(text, end)):
+            continue
+        if _EARLIER_BEFORE.search(before) and _EARLIER_AFTER.search(_sentence_after(text, end)):
             continue
         if _DEFENDANT.search(before) or _PROCEDURE_BEFORE.search(before):
             names.append(name)
