@@ -28,7 +28,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from kb.components.legal_element_ranker import infer_charges
-from kb.elements.charges import extract_charges_from_case
+from kb.elements.charge_refinement import refine_inferred_charges
+from kb.elements.charges import fact_text_charges
 from kb.elements.factors import extract_factors
 from kb.models import Entry
 from kb.provision_suggest import Neighbour, Signals, SuggestedProvision, gather, suggest
@@ -115,10 +116,11 @@ class CaseAnalysis:
 
 
 def query_elements(analysis: Mapping[str, Any], text: str) -> Elements:
-    """The query's elements, from the search's own query analysis (`SearchResult.analysis`). A pasted case states its
-    facts rather than naming its charge, so charges are also read as from a case's 基本案情 (盗窃手机 → 盗窃罪);
-    outcomes and provisions as the query analysis found them; factors by the factor extractor over the whole text."""
-    charges = list(dict.fromkeys([*analysis.get("charges", []), *extract_charges_from_case({"facts": text})]))
+    """The query's elements, from the search's own query analysis (`SearchResult.analysis`). Charges: those the
+    analysis found plus those the text states about its own case (`fact_text_charges`: 被告人甲犯盗窃罪, 以诈骗罪提起
+    公诉; not a third person's or an earlier conviction named in passing); outcomes and provisions as the query
+    analysis found them; factors by the factor extractor over the whole text."""
+    charges = list(dict.fromkeys([*analysis.get("charges", []), *fact_text_charges(text)]))
     return Elements(
         charges=charges,
         outcomes=list(analysis.get("outcomes", [])),
@@ -253,7 +255,8 @@ def analyze_case(
     result = kb.search(request)
     query = query_elements(result.analysis, text)
     if not query.charges:
-        inferred = infer_charges(result.hits, INFER_FROM, INFER_MIN_SHARE)
+        # as the search's element ranker does: the nearest cases vote, the text checks the vote
+        inferred = refine_inferred_charges(text, infer_charges(result.hits, INFER_FROM, INFER_MIN_SHARE))
         query = replace(query, inferred_charges=sorted(inferred, key=lambda c: -inferred[c]))
     entries = [(hit, kb.get_published_entry(hit.entry_id).entry) for hit in result.hits]
     vectors = TermVectors(getattr(kb.store, "doc_freqs", None))
