@@ -12,7 +12,6 @@ from kb.analysis import (
     cosine,
     find_divergence,
     outcome_distribution,
-    query_elements,
     similarity,
 )
 from kb.models import Entry
@@ -88,10 +87,3 @@ def test_inferred_charges_are_compared_but_not_scored() -> None:
     query = Elements([], [], [], [], inferred_charges=["盗窃罪"])
     assert query.values("charges") == ["盗窃罪"]
     assert similarity(0.0, query, Elements(["盗窃罪"], [], [], [])) == 0.0
-
-
-def test_a_pasted_case_states_its_own_charges_not_a_third_persons() -> None:
-    """示例 text: the case's charge is read from its own cue; a third person's charge named in passing is not."""
-    text = "乙因涉嫌非法吸收公众存款罪被批准逮捕。被告人甲为索要借款将丙拘禁三日，公诉机关以非法拘禁罪提起公诉。"
-    assert query_elements({"charges": []}, text).charges == ["非法拘禁罪"]
-    assert query_elements({"charges": ["敲诈勒索罪"]}, text).charges == ["敲诈勒索罪", "非法拘禁罪"]
