@@ -294,8 +294,8 @@ _EARLIER_AFTER = re.compile(r"判处|刑满|释放|服刑")
 def fact_text_charges(text: str) -> list[str]:
     """The charges a pasted fact text states about its own case, in order of first appearance.
 
-    A fact text names charges in passing: a third person's (杨某因涉嫌非法吸收公众存款罪被批准逮捕), co-offenders'
-    already judged (均因犯运输毒品罪已被判刑), a prior conviction (辜某因犯盗窃罪，于2017年被判处…). None of them is the
+    A fact text names charges in passing: a third person's (被害人之夫乙因涉嫌集资犯罪被逮捕), co-offenders' already
+    judged (丙、丁因犯运输毒品罪已被判刑), a prior conviction (戊因犯盗窃罪，于某年被判处…). None of them is the
     charge of the case the user is asking about. A mention counts when its clause names the suspect or defendant
     (被告人甲因涉嫌诈骗罪被刑事拘留) or puts a procedural cue right before it (以诈骗罪提起公诉, 其行为构成盗窃罪), and
     it is neither negated (不构成…罪, 曾因…罪) nor marked as another or an earlier case.
