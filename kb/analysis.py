@@ -27,8 +27,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from kb.components.legal_element_ranker import infer_charges
-from kb.elements.charge_refinement import refine_inferred_charges
+from kb.components.legal_element_ranker import infer_charges_for_text
 from kb.elements.charges import extract_charges_from_case
 from kb.elements.factors import extract_factors
 from kb.models import Entry
@@ -258,8 +257,7 @@ def analyze_case(
     result = kb.search(request)
     query = query_elements(result.analysis, text)
     if not query.charges:
-        # as the search's element ranker does: the nearest cases vote, the text checks the vote
-        inferred = refine_inferred_charges(text, infer_charges(result.hits, INFER_FROM, INFER_MIN_SHARE))
+        inferred = infer_charges_for_text(result.hits, text, INFER_FROM, INFER_MIN_SHARE)
         query = replace(query, inferred_charges=sorted(inferred, key=lambda c: -inferred[c]))
     entries = [(hit, kb.get_published_entry(hit.entry_id).entry) for hit in result.hits]
     vectors = TermVectors(getattr(kb.store, "doc_freqs", None))

@@ -76,6 +76,12 @@ def infer_charges(hits: Sequence[SearchHit], top_k: int, min_share: float) -> di
     return {charge: share for charge, share in sorted(shares.items(), key=lambda kv: -kv[1]) if share >= min_share}
 
 
+def infer_charges_for_text(hits: Sequence[SearchHit], text: str, top_k: int, min_share: float) -> dict[str, float]:
+    """The charges the hits vote for (`infer_charges`), checked against the query text (kb.elements.charge_refinement):
+    what the search's ranker and 类案比对 both infer."""
+    return refine_inferred_charges(text, infer_charges(hits, top_k, min_share))
+
+
 def inferred_boost(
     meta: Mapping[str, Any], inferred: Mapping[str, float], charge_weight: float, *, charge_overlap: str = "query"
 ) -> float:
@@ -141,8 +147,8 @@ class LegalElementRanker:
             return {"hits": hits, "inferred_charges": {}}
         inferred: dict[str, float] = {}
         if self.infer_from and not analysis.charges and analysis.long_query:
-            voted = infer_charges(hits if voters is None else voters, self.infer_from, self.infer_min_share)
-            inferred = refine_inferred_charges(analysis.text, voted)
+            voting = hits if voters is None else voters
+            inferred = infer_charges_for_text(voting, analysis.text, self.infer_from, self.infer_min_share)
         return {"hits": self.rerank(hits, analysis, inferred), "inferred_charges": inferred}
 
     def rerank(self, hits: list[SearchHit], analysis: QueryAnalysis, inferred: Mapping[str, float]) -> list[SearchHit]:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from functools import lru_cache
 
 from kb import text as kb_text
@@ -238,6 +238,7 @@ def title_charges(title: str, body: str = "") -> list[str]:
 # --- cases ----------------------------------------------------------------------------------------------------
 
 _CLAUSE_BREAK = re.compile(r"[，。；;：:,!?！？\n]")
+_SENTENCE_BREAK = re.compile(r"[。；;\n]")
 _CUE_BEFORE = re.compile(
     r"(?:以|涉嫌|构成|犯有?|认定为?|定性为|变更为|改变为|改为|改以|按照?|罪名为|成立|判处|判决|定罪|追究|追诉|指控|审查)"
 )
@@ -264,17 +265,22 @@ def _clause_after(text: str, end: int) -> str:
 
 def _sentence_after(text: str, end: int) -> str:
     window = text[end : end + 80]
-    return re.split(r"[。；;\n]", window, maxsplit=1)[0]
+    return _SENTENCE_BREAK.split(window, maxsplit=1)[0]
+
+
+def _unnegated_mentions(text: str) -> Iterator[tuple[int, str, str]]:
+    """(end, official name, the clause before it) of each charge mention whose clause does not negate it."""
+    for start, end, name in find_charge_spans(text):
+        before = _clause_before(text, start)
+        if not _NEGATION.search(before):
+            yield end, name, before
 
 
 def _stated_charges(text: str) -> tuple[list[str], list[str]]:
     """(charges stated with a cue, all charges not negated) in order of appearance."""
     stated: list[str] = []
     plain: list[str] = []
-    for start, end, name in find_charge_spans(text):
-        before = _clause_before(text, start)
-        if _NEGATION.search(before):
-            continue
+    for end, name, before in _unnegated_mentions(text):
         plain.append(name)
         if _CUE_BEFORE.search(before) or _CUE_AFTER.match(_clause_after(text, end)):
             stated.append(name)
@@ -301,9 +307,8 @@ def fact_text_charges(text: str) -> list[str]:
     it is neither negated (不构成…罪, 曾因…罪) nor marked as another or an earlier case.
     """
     names: list[str] = []
-    for start, end, name in find_charge_spans(text):
-        before = _clause_before(text, start)
-        if _NEGATION.search(before) or _OTHER_CASE.search(before + _clause_after(text, end)):
+    for end, name, before in _unnegated_mentions(text):
+        if _OTHER_CASE.search(before + _clause_after(text, end)):
             continue
         if _EARLIER_BEFORE.search(before) and _EARLIER_AFTER.search(_sentence_after(text, end)):
             continue
