@@ -122,7 +122,7 @@ def lecard(
     """LeCaRD：重排与全库检索两种协议，自动与给定罪名两种设置，多种检索配置。"""
     from api.evaluation.harness import LecardRun, run_lecard
     from api.evaluation.report import write_results
-    from api.evaluation.runner import CONFIG_CHOICES, DEFAULT_CONFIG, PROTOCOLS, SETTINGS, EvalOptions
+    from api.evaluation.runner import CONFIG_CHOICES, DEFAULT_CONFIG, PROTOCOLS, SETTINGS, EvalOptions, product_config
 
     protocols = PROTOCOLS if protocol == "all" else (protocol,)
     settings_ = SETTINGS if setting == "all" else (setting,)
@@ -145,7 +145,7 @@ def lecard(
         embedder=embedder,
         protocols=protocols,
         settings=settings_,
-        configs=tuple(CONFIG_CHOICES[n] for n in names),
+        configs=tuple(product_config(embedder) if n == DEFAULT_CONFIG else CONFIG_CHOICES[n] for n in names),
         queries=queries,
         dense_chunks=dense_chunks,
         build=not no_build,

@@ -25,6 +25,7 @@ from kb.errors import EntryNotFound, EntryRetracted, KBError
 from kb.facts_terms import FactsTermStore
 from kb.models import FACET_KEYS, Entry, EntryKind, MatchReason, SearchHit
 from kb.pipelines.search import build_search_pipeline, run_search_pipeline
+from kb.pipelines.tuning import tuning_for
 from kb.provision_links import ArticleRef, CitedArticle, ProvisionResolver, cases_citing_law, citing_cases
 from kb.records import RecordStore, StoredEntry, UpsertResult
 from kb.search_request import SearchRequest, SearchResult, facets_from_hits, to_haystack_filters
@@ -71,12 +72,15 @@ class KnowledgeBase:
         self.candidates = 100  # chunks asked of each retriever; facets and totals count the entries among them
         text_embedder = KbTextEmbedder.from_embedder(self.embedder) if self.embedder is not None else None
         self.facts_terms = FactsTermStore(self.records.engine)
-        self.facts_ranker = FactsMatchRanker().use(self.facts_terms)  # a long query against each case's 基本案情
+        self.tuning = tuning_for(self.embedder.name if self.embedder is not None else None)
+        # a long query against each case's 基本案情
+        self.facts_ranker = FactsMatchRanker(weight=self.tuning.facts_weight).use(self.facts_terms)
         self.pipeline = build_search_pipeline(
             bm25_retriever=self.backend.bm25_retriever,
             embedding_retriever=self.backend.embedding_retriever if self.embedder is not None else None,
             text_embedder=text_embedder,
             normalizer=self.normalizer,
+            long_query_dense_weight=self.tuning.long_query_dense_weight,
             facts_ranker=self.facts_ranker,
         )
 

@@ -43,6 +43,7 @@ from kb.components.query_normalizer import QueryAnalysis
 from kb.components.rrf_joiner import weighted_rrf
 from kb.components.text_embedder import KbTextEmbedder
 from kb.models import SearchHit
+from kb.pipelines.tuning import tuning_for
 from kb.service import KnowledgeBase
 
 logger = logging.getLogger(__name__)
@@ -86,6 +87,17 @@ CONFIGS: dict[str, EvalConfig] = {
     "hybrid+elements": EvalConfig("hybrid+elements", elements=True, long_dense_weight=0.3, facts_weight=1.0),
 }
 DEFAULT_CONFIG = "hybrid+elements"
+
+
+def product_config(embedder: str) -> EvalConfig:
+    """The product pipeline as the knowledge base builds it for this embedder (kb.pipelines.tuning): `CONFIGS`'
+    default with the embedder's facts and long-query dense weights (the defaults were chosen with use-m3)."""
+    tuning = tuning_for(embedder)
+    return replace(
+        CONFIGS[DEFAULT_CONFIG], long_dense_weight=tuning.long_query_dense_weight, facts_weight=tuning.facts_weight
+    )
+
+
 # Named variants for the ablation table of docs/evaluation.md (`kb eval lecard --config <name>`).
 ABLATIONS: dict[str, EvalConfig] = {
     # the product's element re-ranking before charge inference (a fact text names no charge: no boost at all)
@@ -207,8 +219,7 @@ class LecardEvaluator:
             fused, used, second_weight=config.second_weight, top_n=config.top_n, section_weights=config.section_weights
         )
         if config.facts_weight:
-            facts = FactsMatchRanker(weight=config.facts_weight).use(self.kb.facts_terms)
-            hits = facts.run(hits=hits, analysis=used)["hits"]
+            hits = self.facts_stage(config).run(hits=hits, analysis=used)["hits"]
         if config.elements:
             ranker = LegalElementRanker(
                 charge_weight=config.charge_weight,
@@ -223,6 +234,10 @@ class LecardEvaluator:
                 voters = self.rank(library, replace(config, elements=False), analysis)
             hits = ranker.run(hits=hits, analysis=used, voters=voters)["hits"]
         return hits
+
+    def facts_stage(self, config: EvalConfig) -> FactsMatchRanker:
+        """The whole-facts match of this configuration (a sweep script may put a variant in its place)."""
+        return FactsMatchRanker(weight=config.facts_weight).use(self.kb.facts_terms)
 
     def pids(self, hits: Sequence[SearchHit]) -> list[str]:
         out = []

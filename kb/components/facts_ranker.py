@@ -12,6 +12,8 @@ without 基本案情 (guidelines, power-list items, laws), are left as they are.
 
 The weight was chosen on LeCaRD's 77 common queries, where the stage raised the default ranking's upstream nDCG@10
 from 0.814 to 0.845, MAP from 0.585 to 0.604 and full-corpus Recall@100 from 0.754 to 0.834 (docs/evaluation.md).
+That was with use-m3; the knowledge base takes the weight from its embedder's tuning (kb.pipelines.tuning: 1.5 for
+e5-small).
 """
 
 from __future__ import annotations

@@ -39,16 +39,21 @@ def build_search_pipeline(
     normalizer: QueryNormalizer | None = None,
     bm25_weight: float = 1.0,
     dense_weight: float = 1.0,
+    long_query_dense_weight: float | None = 0.3,
     charge_weight: float = 0.6,
     outcome_weight: float = 0.3,
     facts_ranker: FactsMatchRanker | None = None,
 ) -> Pipeline:
     """Dense retrieval is left out when there is no embedder (KB_EMBEDDER=none). `facts_ranker` (with its term
-    lookup set) adds the whole-facts match of long queries; without it the stage passes hits through."""
+    lookup set) adds the whole-facts match of long queries; without it the stage passes hits through.
+    `long_query_dense_weight`: the dense list's weight for a long query (kb.pipelines.tuning has it per embedder)."""
     pipe = Pipeline()
     pipe.add_component("normalizer", normalizer or QueryNormalizer())
     pipe.add_component("bm25", bm25_retriever)
-    pipe.add_component("joiner", WeightedRrfJoiner(bm25_weight=bm25_weight, dense_weight=dense_weight))
+    joiner = WeightedRrfJoiner(
+        bm25_weight=bm25_weight, dense_weight=dense_weight, long_query_dense_weight=long_query_dense_weight
+    )
+    pipe.add_component("joiner", joiner)
     pipe.add_component("folder", EntryFolder())
     pipe.add_component("facts", facts_ranker or FactsMatchRanker())
     pipe.add_component("ranker", LegalElementRanker(charge_weight=charge_weight, outcome_weight=outcome_weight))

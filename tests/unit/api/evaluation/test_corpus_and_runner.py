@@ -7,7 +7,16 @@ import pytest
 
 from api.evaluation.corpus import SelectiveEmbedKB, build_corpus, known_pids, open_eval_kb, pid_of
 from api.evaluation.lecard import LecardDataset, LecardQuery, load_lecard
-from api.evaluation.runner import CONFIG_CHOICES, CONFIGS, EvalConfig, EvalOptions, LecardEvaluator, evaluate
+from api.evaluation.runner import (
+    CONFIG_CHOICES,
+    CONFIGS,
+    DEFAULT_CONFIG,
+    EvalConfig,
+    EvalOptions,
+    LecardEvaluator,
+    evaluate,
+    product_config,
+)
 from api.evaluation.sweeps import HEADER, print_sweep, run_auto, sweep_row
 from kb.search_request import SearchRequest
 
@@ -110,6 +119,15 @@ def test_the_default_configuration_matches_whole_facts(built: tuple[SelectiveEmb
     before = {h.entry_id: h.score for h in plain}
     assert {h.entry_id for h in matched} == set(before)
     assert any(h.score > before[h.entry_id] for h in matched)  # the theft judgments share words with the query
+
+
+def test_the_product_configuration_follows_the_embedders_tuning(built: tuple[SelectiveEmbedKB, LecardDataset]) -> None:
+    """`kb eval lecard --embedder X` evaluates the pipeline the knowledge base builds for X (kb.pipelines.tuning)."""
+    kb, _ = built
+    assert product_config(kb.embedder.name).facts_weight == kb.facts_ranker.weight
+    assert product_config("use-m3") == CONFIGS[DEFAULT_CONFIG]
+    e5 = product_config("e5-small")
+    assert (e5.name, e5.facts_weight, e5.long_dense_weight) == (DEFAULT_CONFIG, 1.5, 0.3)
 
 
 def test_evaluate_reports_ours_and_upstream_per_subset(built: tuple[SelectiveEmbedKB, LecardDataset]) -> None:
