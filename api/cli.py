@@ -6,7 +6,7 @@ import json
 import sys
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -16,7 +16,7 @@ from rich.table import Table
 from api.cli_eval import eval_app
 from api.cli_export import export_app
 from api.cli_users import user_app
-from kb.config import Settings
+from kb.config import Settings, load_settings
 from kb.errors import KBError
 from kb.logging import configure_logging
 
@@ -40,7 +40,10 @@ def demo_corpus_dir() -> Path:
 
 
 def _settings() -> Settings:
-    settings = Settings()
+    try:
+        settings = load_settings()
+    except KBError as exc:
+        _fail(exc)
     configure_logging(settings.log_level if settings.log_level != "INFO" else "WARNING", json_lines=settings.log_json)
     return settings
 
@@ -51,8 +54,8 @@ def _open_kb(settings: Settings) -> Any:
     return KnowledgeBase(settings)
 
 
-def _fail(exc: KBError) -> None:
-    console.print(f"[red]错误[/red]（{exc.code}）：{exc.detail}")
+def _fail(exc: KBError) -> NoReturn:
+    console.print(f"[red]错误[/red]（{exc.code}）：{exc.detail}", soft_wrap=True)
     raise typer.Exit(2)
 
 

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 import typer
 from rich.console import Console
 
-from kb.config import Settings
+from kb.config import load_settings
 from kb.errors import KBError
 from kb.export.service import ExportFile, export_collection, export_entry
 from kb.logging import configure_logging
@@ -25,7 +25,11 @@ OutOption = Annotated[Path | None, typer.Option("--out", "-o", help="输出文�
 
 
 def _records() -> RecordStore:
-    settings = Settings()
+    try:
+        settings = load_settings()
+    except KBError as exc:
+        typer.echo(f"错误（{exc.code}）：{exc.detail}", err=True)
+        raise typer.Exit(2) from None
     configure_logging(settings.log_level if settings.log_level != "INFO" else "WARNING", json_lines=settings.log_json)
     records = RecordStore(settings.record_url)
     records.init_schema()

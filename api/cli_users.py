@@ -23,7 +23,7 @@ from rich.table import Table
 
 from kb.accounts import AccountStore, Role, User, parse_roles
 from kb.audit import Actor, AuditLog
-from kb.config import Settings
+from kb.config import Settings, load_settings
 from kb.errors import KBError
 from kb.logging import configure_logging
 from kb.records import create_record_engine
@@ -68,7 +68,11 @@ def open_accounts(settings: Settings) -> Iterator[Accounts]:
 
 
 def _settings() -> Settings:
-    settings = Settings()
+    try:
+        settings = load_settings()
+    except KBError as exc:
+        typer.echo(f"错误（{exc.code}）：{exc.detail}", err=True)
+        raise typer.Exit(2) from None
     configure_logging("WARNING", json_lines=settings.log_json)
     return settings
 

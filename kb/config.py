@@ -6,9 +6,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from kb.errors import ConfigError
+from kb.models import SECTION_LABELS
 
 
 class EsSettings(BaseModel):
@@ -81,6 +84,9 @@ class Settings(BaseSettings):
     max_upload_mb: int = Field(default=50, ge=1, description="上传/导入单个文件的大小上限 (MB)")
     max_query_chars: int = Field(default=20000, ge=100)
     chunk_chars: int = Field(default=400, ge=50)
+    # Which chunks get a vector (kb.chunking.embed_selection): e.g. KB_EMBED_SECTIONS=facts, KB_EMBED_MAX_CHUNKS=2
+    embed_sections: str = Field(default="", description="只为这些章节的分段生成向量，逗号分隔（如 facts）；空 = 全部")
+    embed_max_chunks: int = Field(default=0, ge=0, description="每个条目最多为几个分段生成向量；0 = 不限")
     host: str = "127.0.0.1"
     port: int = 8000
     log_json: bool = False
@@ -98,6 +104,22 @@ class Settings(BaseSettings):
         flat = _FlatEsAliases(settings_cls, env_settings, dotenv_settings)
         return init_settings, env_settings, dotenv_settings, flat, file_secret_settings
 
+    @field_validator("embed_sections")
+    @classmethod
+    def _known_sections(cls, value: str) -> str:
+        keys = [part.strip() for part in value.replace("，", ",").split(",") if part.strip()]
+        unknown = [key for key in keys if key not in SECTION_LABELS]
+        if unknown:
+            allowed = "、".join(f"{key}（{label}）" for key, label in SECTION_LABELS.items())
+            msg = f"KB_EMBED_SECTIONS 含未知章节：{'、'.join(unknown)}；可选：{allowed}"
+            raise ValueError(msg)
+        return ",".join(dict.fromkeys(keys))
+
+    @property
+    def embed_section_keys(self) -> frozenset[str]:
+        """KB_EMBED_SECTIONS as a set of SectionKey values (empty = every section)."""
+        return frozenset(key for key in self.embed_sections.split(",") if key)
+
     @property
     def record_url(self) -> str:
         return self.database_url or f"sqlite:///{self.home / 'kb.sqlite3'}"
@@ -114,6 +136,37 @@ class Settings(BaseSettings):
     def model_cache_dir(self) -> Path:
         """Models' parsed load state kept between processes (use-m3's tokenizer and weights)."""
         return self.home / "models"
+
+
+_PYDANTIC_MESSAGES = {
+    "greater_than_equal": "应不小于 {ge}",
+    "less_than_equal": "应不大于 {le}",
+    "int_parsing": "应为整数",
+    "float_parsing": "应为数字",
+    "bool_parsing": "应为 true 或 false",
+    "literal_error": "只能是 {expected}",
+}
+
+
+def load_settings(**values: Any) -> Settings:
+    """`Settings(**values)` from the environment and .env; a bad value raises ConfigError naming the variable, in
+    Chinese (not pydantic's English report)."""
+    try:
+        return Settings(**values)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            name = "KB_" + "__".join(str(part).upper() for part in error["loc"])
+            template = _PYDANTIC_MESSAGES.get(error["type"])
+            if error["type"] == "value_error":
+                message = str(error["msg"]).removeprefix("Value error, ")
+            elif template is not None:
+                context = {key: str(value).replace(" or ", "、") for key, value in error.get("ctx", {}).items()}
+                message = f"{name} {template.format(**context)}"
+            else:
+                message = f"{name}：{error['msg']}"
+            problems.append(message)
+        raise ConfigError("配置有误：" + "；".join(problems)) from None
 
 
 @lru_cache(maxsize=1)

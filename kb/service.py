@@ -14,6 +14,7 @@ from haystack import Document
 
 from kb import text
 from kb.blas import limit_blas_threads
+from kb.chunking.embed_selection import chunks_to_embed
 from kb.chunking.section_splitter import split_entry
 from kb.components.entry_folder import add_passage, fold_chunks
 from kb.components.facts_ranker import FactsMatchRanker
@@ -180,11 +181,14 @@ class KnowledgeBase:
 
         if self.embedder is None or not documents:
             return [replace(doc, meta=without_embed_text(doc)) for doc in documents]
-        texts = [str(d.meta.get("_embed_text") or d.content or "") for d in documents]
-        vectors = np.asarray(self.embedder.embed_passages(texts, progress=progress), dtype=np.float32)
+        # KB_EMBED_SECTIONS / KB_EMBED_MAX_CHUNKS: the chunks left out keep no vector (BM25 still indexes them)
+        flags = chunks_to_embed(documents, self.settings.embed_section_keys, self.settings.embed_max_chunks)
+        chosen = [doc for doc, flag in zip(documents, flags, strict=True) if flag]
+        texts = [str(d.meta.get("_embed_text") or d.content or "") for d in chosen]
+        vectors = iter(np.asarray(self.embedder.embed_passages(texts, progress=progress), dtype=np.float32))
         return [
-            replace(doc, embedding=vector.tolist(), meta=without_embed_text(doc))
-            for doc, vector in zip(documents, vectors, strict=True)
+            replace(doc, embedding=next(vectors).tolist() if flag else None, meta=without_embed_text(doc))
+            for doc, flag in zip(documents, flags, strict=True)
         ]
 
     def index_pending(self, *, progress: Progress | None = None, batch: int = 64) -> IndexReport:

@@ -19,11 +19,10 @@ import json
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from haystack import Document
 
 from api.evaluation.lecard import LecardDataset, LecardQuery, iter_candidates
@@ -47,57 +46,23 @@ def pid_of(number: str | None) -> str | None:
 
 
 class SelectiveEmbedKB(KnowledgeBase):
-    """A KnowledgeBase whose dense side embeds only the leading chunks of chosen sections of each entry.
+    """The evaluation's KnowledgeBase: the product's selection of which chunks get a vector (KB_EMBED_SECTIONS,
+    KB_EMBED_MAX_CHUNKS; kb.chunking.embed_selection) set to the leading chunks of chosen sections, plus counters of
+    the chunks embedded and the seconds spent, for the build report.
 
-    Chunks left out keep no vector: BM25 still sees them, dense retrieval does not. (Product hook wanted in
-    kb/service.py: a setting such as ``embed_sections``/``embed_max_chunks`` applied in `_embed`.)
+    Chunks left out keep no vector: BM25 still sees them, dense retrieval does not.
     """
 
-    def __init__(
-        self,
-        settings: Settings,
-        *,
-        dense_sections: tuple[str, ...] = ("facts",),
-        dense_chunks: int = 1,
-        embedder: Any | None = None,
-        embedder_spec: str | None = None,
-    ) -> None:
-        self.dense_sections = dense_sections
-        self.dense_chunks = dense_chunks
+    def __init__(self, settings: Settings, *, embedder: Any | None = None, embedder_spec: str | None = None) -> None:
         self.embed_seconds = 0.0
         self.embedded = 0
         super().__init__(settings, embedder=embedder, embedder_spec=embedder_spec)
 
-    def selected(self, documents: list[Document]) -> list[bool]:
-        taken: dict[str, int] = {}
-        picks = []
-        for doc in documents:
-            entry = str(doc.meta.get("entry_id"))
-            ok = str(doc.meta.get("section")) in self.dense_sections and taken.get(entry, 0) < self.dense_chunks
-            if ok:
-                taken[entry] = taken.get(entry, 0) + 1
-            picks.append(ok)
-        if not any(picks) and documents:  # an entry without the chosen sections: its first chunk
-            picks[0] = True
-        return picks
-
     def _embed(self, documents: list[Document], progress: Progress | None = None) -> list[Document]:
-        def plain(doc: Document) -> Document:
-            return replace(doc, meta={k: v for k, v in doc.meta.items() if k != "_embed_text"})
-
-        if self.embedder is None or not documents:
-            return [plain(doc) for doc in documents]
-        picks = self.selected(documents)
-        chosen = [doc for doc, pick in zip(documents, picks, strict=True) if pick]
-        texts = [str(d.meta.get("_embed_text") or d.content or "") for d in chosen]
         started = time.perf_counter()
-        vectors = iter(np.asarray(self.embedder.embed_passages(texts), dtype=np.float32))
+        out = super()._embed(documents, progress)
         self.embed_seconds += time.perf_counter() - started
-        self.embedded += len(texts)
-        out = []
-        for doc, pick in zip(documents, picks, strict=True):
-            doc = plain(doc)
-            out.append(replace(doc, embedding=next(vectors).tolist()) if pick else doc)
+        self.embedded += sum(doc.embedding is not None for doc in out)
         return out
 
 
@@ -262,8 +227,17 @@ def ready_queries(kb: KnowledgeBase, dataset: LecardDataset, queries: list[Lecar
     return [q for q in queries if set(dataset.pools[q.qid]) <= have]
 
 
-def eval_settings(home: Path, embedder: str) -> Settings:
-    return Settings(home=home, embedder=embedder, store="sqlite")
+def eval_settings(
+    home: Path, embedder: str, *, dense_sections: tuple[str, ...] = ("facts",), dense_chunks: int = 1
+) -> Settings:
+    """An evaluation index's settings: SQLite, and vectors for the first `dense_chunks` chunks of `dense_sections`."""
+    return Settings(
+        home=home,
+        embedder=embedder,
+        store="sqlite",
+        embed_sections=",".join(dense_sections),
+        embed_max_chunks=dense_chunks,
+    )
 
 
 def open_eval_kb(
@@ -278,7 +252,7 @@ def open_eval_kb(
     from kb.embedders.cache import CachedEmbedder, EmbeddingCache
     from kb.embedders.factory import build_embedder
 
-    settings = eval_settings(home, embedder)
+    settings = eval_settings(home, embedder, dense_sections=dense_sections, dense_chunks=dense_chunks)
     base = build_embedder(embedder)
     wrapped = None
     if base is not None:
@@ -287,6 +261,4 @@ def open_eval_kb(
         settings,
         embedder=wrapped,
         embedder_spec=None if wrapped is not None else "none",
-        dense_sections=dense_sections,
-        dense_chunks=dense_chunks,
     )

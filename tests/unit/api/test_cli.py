@@ -138,3 +138,13 @@ def test_an_unknown_kind_is_refused(env: Path) -> None:
     (env / "rules.md").write_text(RULES, encoding="utf-8")
     result = CliRunner().invoke(app, ["ingest", "--kind", "poem", str(env / "rules.md")])
     assert result.exit_code == 2 and "law" in result.output
+
+
+def test_a_bad_setting_is_one_chinese_line_not_a_traceback(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KB_EMBED_SECTIONS", "基本案情")
+    monkeypatch.setenv("KB_CHUNK_CHARS", "10")
+    result = CliRunner().invoke(app, ["search", "盗窃"])
+    assert result.exit_code == 2
+    assert "配置有误" in result.output and "KB_EMBED_SECTIONS 含未知章节：基本案情" in result.output
+    assert "KB_CHUNK_CHARS 应不小于 50" in result.output
+    assert "Traceback" not in result.output
