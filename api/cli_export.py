@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, NoReturn
 
 import typer
 from rich.console import Console
@@ -28,8 +28,7 @@ def _records() -> RecordStore:
     try:
         settings = load_settings()
     except KBError as exc:
-        typer.echo(f"错误（{exc.code}）：{exc.detail}", err=True)
-        raise typer.Exit(2) from None
+        _fail(exc)
     configure_logging(settings.log_level if settings.log_level != "INFO" else "WARNING", json_lines=settings.log_json)
     records = RecordStore(settings.record_url)
     records.init_schema()
@@ -45,7 +44,7 @@ def _write(file: ExportFile, out: Path | None) -> Path:
     return target
 
 
-def _fail(exc: KBError) -> None:
+def _fail(exc: KBError) -> NoReturn:
     console.print(f"[red]错误[/red]（{exc.code}）：{exc.detail}")
     raise typer.Exit(2)
 

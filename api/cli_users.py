@@ -71,8 +71,7 @@ def _settings() -> Settings:
     try:
         settings = load_settings()
     except KBError as exc:
-        typer.echo(f"错误（{exc.code}）：{exc.detail}", err=True)
-        raise typer.Exit(2) from None
+        raise _fail(exc) from None
     configure_logging("WARNING", json_lines=settings.log_json)
     return settings
 

@@ -46,9 +46,11 @@ def sweep_row(scores: dict[str, Any], config: str, label: str | None = None) -> 
     return f"{label or config:<24} " + " | ".join(cells)
 
 
-def print_sweep(evaluator: LecardEvaluator, configs: Sequence[EvalConfig]) -> None:
+def print_sweep(
+    evaluator: LecardEvaluator, configs: Sequence[EvalConfig], protocols: Sequence[str] = ("rerank", "full")
+) -> None:
     """Run the configurations (`run_auto`) and print the header and one `sweep_row` each."""
-    scores = run_auto(evaluator, configs)
+    scores = run_auto(evaluator, configs, protocols)
     print(HEADER)
     for config in configs:
         print(sweep_row(scores, config.name), flush=True)

@@ -14,7 +14,7 @@ from pathlib import Path
 from api.evaluation.harness import LecardRun, warm_index
 from api.evaluation.lecard import load_lecard
 from api.evaluation.runner import CONFIGS, DEFAULT_CONFIG, EvalOptions, LecardEvaluator
-from api.evaluation.sweeps import HEADER, run_auto, sweep_row
+from api.evaluation.sweeps import print_sweep
 
 DATA = Path("../shared/data/lecard")
 
@@ -34,10 +34,7 @@ def main() -> None:
     ]
     with warm_index(LecardRun(data=DATA)) as kb:
         evaluator = LecardEvaluator(kb, dataset, EvalOptions())
-        scores = run_auto(evaluator, configs, protocols=("rerank",))
-    print(HEADER)
-    for config in configs:
-        print(sweep_row(scores, config.name), flush=True)
+        print_sweep(evaluator, configs, protocols=("rerank",))
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ from typing import Any
 from api.evaluation.harness import LecardRun, warm_index
 from api.evaluation.lecard import load_lecard
 from api.evaluation.runner import CONFIGS, DEFAULT_CONFIG, EvalConfig, EvalOptions, LecardEvaluator, Retrieved
-from api.evaluation.sweeps import HEADER, run_auto, sweep_row
+from api.evaluation.sweeps import print_sweep
 from kb.components.query_normalizer import QueryAnalysis
 from kb.elements.factors import extract_factors
 from kb.models import SearchHit
@@ -80,10 +80,7 @@ def main(weights: Sequence[float] = WEIGHTS) -> None:
     configs = [product, *(replace(product, name=name) for name in variants)]
     with warm_index(LecardRun(data=DATA)) as kb:
         evaluator = FactorBoostEvaluator(kb, dataset, EvalOptions(), variants=variants)
-        scores = run_auto(evaluator, configs, protocols=("rerank",))
-    print(HEADER)
-    for config in configs:
-        print(sweep_row(scores, config.name), flush=True)
+        print_sweep(evaluator, configs, protocols=("rerank",))
 
 
 if __name__ == "__main__":

@@ -21,8 +21,8 @@ import numpy as np
 from api.evaluation.harness import LecardRun, warm_index
 from api.evaluation.lecard import load_lecard
 from api.evaluation.runner import CONFIGS, DEFAULT_CONFIG, EvalConfig, EvalOptions, LecardEvaluator
-from api.evaluation.sweeps import HEADER, run_auto, sweep_row
-from kb.components.facts_ranker import FactsMatchRanker, QueryTerms, facts_contributions
+from api.evaluation.sweeps import print_sweep
+from kb.components.facts_ranker import FactsMatchRanker, QueryTerms
 from kb.components.query_normalizer import QueryAnalysis
 from kb.models import SearchHit
 
@@ -53,25 +53,19 @@ class LocalIdfFacts(FactsMatchRanker):
         self.variant = variant
 
     def contributions(self, hits: list[SearchHit], analysis: QueryAnalysis) -> tuple[QueryTerms, dict[str, Any]]:
+        """The product's facts match (`FactsMatchRanker.contributions`) with the query's idf replaced. The candidates'
+        counts are read once here for the local document frequencies and again by the product's method."""
         assert self.counts is not None
         query = QueryTerms.from_idf(analysis.facts_idf)
-        keys = {h.entry_id: (h.entry_id, int(h.meta.get("version") or 0)) for h in hits}
-        found = self.counts.lookup(keys.values())
+        found = self.counts.lookup((h.entry_id, int(h.meta.get("version") or 0)) for h in hits)
         present = np.array([terms.counts_of(query.hashes) > 0 for terms in found.values()], dtype=bool)
         frequency = present.sum(axis=0) if len(present) else np.zeros(len(query.tokens))
         local = np.log(1 + (len(present) - frequency + 0.5) / (frequency + 0.5))
         mixed = self.variant.mode == "mix"
         idf = query.idf * (local / (local.mean() or 1.0)) ** self.variant.power if mixed else local
-        query = QueryTerms(query.tokens, query.hashes, idf)
-        average = self.counts.average_length()
-        out = {}
-        for entry_id, key in keys.items():
-            terms = found.get(key)
-            if terms is not None:
-                parts = facts_contributions(query, terms, average, self.k1, self.b)
-                if parts.any():
-                    out[entry_id] = parts
-        return query, out
+        return super().contributions(
+            hits, replace(analysis, facts_idf=dict(zip(query.tokens, idf.tolist(), strict=True)))
+        )
 
 
 class BothFacts(FactsMatchRanker):
@@ -103,10 +97,7 @@ def main() -> None:
     product = CONFIGS[DEFAULT_CONFIG]
     configs = [product, *(replace(product, name=name) for name in VARIANTS)]
     with warm_index(LecardRun(data=DATA)) as kb:
-        scores = run_auto(LocalIdfEvaluator(kb, dataset, EvalOptions()), configs, protocols=("rerank",))
-    print(HEADER)
-    for config in configs:
-        print(sweep_row(scores, config.name), flush=True)
+        print_sweep(LocalIdfEvaluator(kb, dataset, EvalOptions()), configs, protocols=("rerank",))
 
 
 if __name__ == "__main__":

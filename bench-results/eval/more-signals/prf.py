@@ -21,7 +21,7 @@ import numpy as np
 from api.evaluation.harness import LecardRun, warm_index
 from api.evaluation.lecard import LecardQuery, load_lecard
 from api.evaluation.runner import CONFIGS, DEFAULT_CONFIG, EvalOptions, LecardEvaluator, Retrieved
-from api.evaluation.sweeps import HEADER, run_auto, sweep_row
+from api.evaluation.sweeps import print_sweep
 from kb.components.rrf_joiner import weighted_rrf
 
 DATA = Path("../shared/data/lecard")
@@ -74,11 +74,8 @@ def main() -> None:
     with warm_index(LecardRun(data=DATA)) as kb:
         for feedback in (None, *VARIANTS):
             evaluator = FeedbackEvaluator(kb, dataset, EvalOptions(), feedback=feedback)
-            scores = run_auto(evaluator, configs)
-            print(f"# feedback: {feedback or 'none'}")
-            print(HEADER)
-            for config in configs:
-                print(sweep_row(scores, config.name), flush=True)
+            print(f"# feedback: {feedback or 'none'}", flush=True)
+            print_sweep(evaluator, configs)
 
 
 if __name__ == "__main__":
