@@ -1,4 +1,4 @@
-"""What KB_EMBED_SECTIONS / KB_EMBED_MAX_CHUNKS save at ingest, with a real embedder (2026-11-28).
+"""What KB_EMBED_SECTIONS / KB_EMBED_MAX_CHUNKS save at ingest, with a real embedder (2026-11-27).
 
 Ingests the same real cases twice into fresh knowledge bases (empty embedding cache each time): once with every
 chunk embedded (the default), once with vectors for the first two 基本案情 chunks only. Prints the ingest seconds

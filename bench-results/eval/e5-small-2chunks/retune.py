@@ -1,4 +1,4 @@
-"""The pipeline's settings re-checked on e5-small, the product's default embedder (2026-11-28).
+"""The pipeline's settings re-checked on e5-small, the product's default embedder (2026-11-27).
 
 Every setting of the product pipeline was chosen on the use-m3 index. This sweep varies each one on the e5-small
 index with two 基本案情 chunks per judgment (`kb eval lecard --embedder e5-small --dense-chunks 2 --build-only`).

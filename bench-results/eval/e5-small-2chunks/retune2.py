@@ -1,4 +1,4 @@
-"""Second round on e5-small: the settings that gained alone in `retune.py`, combined (2026-11-28).
+"""Second round on e5-small: the settings that gained alone in `retune.py`, combined (2026-11-27).
 
 `retune.py` found two single changes better on all four re-rank measures of the common queries: the whole-facts
 match at weight 1.5, and the long-query dense weight at 0.15 (five voters gained on three). This round starts

@@ -1,4 +1,4 @@
-"""Decision factors (自首, 坦白, 赔偿谅解 …) as one more boost after the element ranker: tried, not kept (2026-11-28).
+"""Decision factors (自首, 坦白, 赔偿谅解 …) as one more boost after the element ranker: tried, not kept (2026-11-27).
 
 LeCaRD grades a candidate by its key circumstances as well as its charge, so a case that shares the query's
 factors might belong higher within its charge. Each row multiplies the product pipeline's score by

@@ -1,4 +1,4 @@
-"""The whole-facts match with idf from the candidate cases: tried, not kept (2026-11-28).
+"""The whole-facts match with idf from the candidate cases: tried, not kept (2026-11-27).
 
 Within one charge the words that tell cases apart are not the globally rare ones: 盗窃 is rare in the library but
 said by every candidate of a theft query, while 电动车 against 手机 decides which theft it is. Each row changes the

@@ -1,4 +1,4 @@
-"""Dense pseudo-relevance feedback (Rocchio on the vectors): tried for full-corpus recall, not kept (2026-11-28).
+"""Dense pseudo-relevance feedback (Rocchio on the vectors): tried for full-corpus recall, not kept (2026-11-27).
 
 After the first retrieval, the first M cases of the hybrid ranking lend their embedded 基本案情 chunks: their mean
 vector, mixed with the query's (alpha × query + (1 - alpha) × feedback, normalised), searches the index a second
