@@ -28,6 +28,7 @@ from api.evaluation.runner import (
     LecardEvaluator,
     baseline_scores,
     evaluate,
+    perfect_scores,
 )
 
 logger = logging.getLogger(__name__)
@@ -138,6 +139,7 @@ def run_lecard(run: LecardRun, progress: ProgressFactory | None = None) -> dict[
             "build": build,
         }
         result["baselines"] = baseline_scores(dataset, queries)
+        result["perfect"] = perfect_scores(dataset, queries)
         result["data"] = str(run.data)
         return result
     finally:

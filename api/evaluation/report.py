@@ -39,6 +39,13 @@ PUBLISHED = {  # LeCaRD README / paper, re-rank protocol, upstream script
 }
 
 
+# Issue 5's bars, fully automatic: the re-rank protocol's upstream-script figures and full retrieval's Recall@100.
+BARS = {
+    ("rerank", "upstream"): {"ndcg@10": 0.85, "ndcg@30": 0.92, "p@5": 0.55, "map": 0.65},
+    ("full", "ours"): {"recall@100": 0.90},
+}
+
+
 def rows(result: dict[str, Any]) -> list[dict[str, Any]]:
     """One flat row per protocol × setting × configuration × subset × metric family."""
     out = []
@@ -59,6 +66,31 @@ def rows(result: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+def _table_row(setting: str, config: str, subset: str, values: dict[str, float], cols: list[str]) -> str:
+    cells = " | ".join(f"{values[c]:.3f}" if c in values else "–" for c in cols)
+    return f"| {setting} | {config} | {subset} | {cells} |"
+
+
+def reference_rows(result: dict[str, Any], protocol: str, family: str, cols: list[str]) -> list[str]:
+    """The rows that put ours in context: the published rankings scored by the same code, a perfect order of the
+    pools (re-rank only), the published figures (upstream only) and the bars."""
+    out = []
+    if protocol == "rerank":
+        for name, by_subset in result.get("baselines", {}).items():
+            for subset, scores in by_subset.items():
+                label = f"{name}_top100 (published ranking, scored here)"
+                out.append(_table_row("reference", label, f"{subset} ({scores['n']})", scores[family], cols))
+        for subset, scores in result.get("perfect", {}).items():
+            out.append(_table_row("reference", "perfect order", f"{subset} ({scores['n']})", scores[family], cols))
+        if family == "upstream":
+            for name, figures in PUBLISHED.items():
+                out.append(_table_row("reference", name, "as published", figures, cols))
+    bar = BARS.get((protocol, family))
+    if bar:
+        out.append(_table_row("bar", "fully automatic", "all", bar, cols))
+    return out
+
+
 def markdown(result: dict[str, Any]) -> str:
     lines = []
     for protocol, by_setting in result["results"].items():
@@ -71,8 +103,9 @@ def markdown(result: dict[str, Any]) -> str:
             for setting, by_config in by_setting.items():
                 for config, by_subset in by_config.items():
                     for subset, scores in by_subset.items():
-                        values = " | ".join(f"{scores[family].get(c, 0):.3f}" for c in cols)
-                        lines.append(f"| {setting} | {config} | {subset} ({scores['n']}) | {values} |")
+                        values = {c: scores[family].get(c, 0.0) for c in cols}
+                        lines.append(_table_row(setting, config, f"{subset} ({scores['n']})", values, cols))
+            lines.extend(reference_rows(result, protocol, family, cols))
     return "\n".join(lines) + "\n"
 
 

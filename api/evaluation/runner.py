@@ -359,6 +359,17 @@ def evaluate(
     }
 
 
+def perfect_scores(dataset: LecardDataset, queries: Sequence[LecardQuery]) -> dict[str, Any]:
+    """A perfect order of each pool (grade 3 first, then 2, 1, 0 and unlabelled) scored by the same code: the ceiling
+    of the re-rank protocol. It is below 1 where a query's graded judgments lie outside its pool (docs/evaluation.md)."""
+
+    def perfect(qid: str) -> list[str]:
+        grades = dataset.labels[qid]
+        return sorted(dataset.pools[qid], key=lambda pid: -grades.get(pid, 0))
+
+    return score(dataset, {q.qid: perfect(q.qid) for q in queries}, queries)
+
+
 def baseline_scores(dataset: LecardDataset, queries: Sequence[LecardQuery]) -> dict[str, Any]:
     """The published baseline rankings (bm25/tfidf/lm_top100, best first as published) scored by the same code."""
     out = {}

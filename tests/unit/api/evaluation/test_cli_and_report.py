@@ -8,7 +8,9 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from api.cli import app
+from api.evaluation.lecard import load_lecard
 from api.evaluation.report import markdown, rows
+from api.evaluation.runner import perfect_scores
 
 
 def _run(lecard_dir: Path, tmp_path: Path, *extra: str) -> tuple[int, str]:
@@ -51,6 +53,43 @@ def test_out_writes_json_markdown_and_chart_and_rejects_unknown_configs(lecard_d
     assert {r["family"] for r in rows(result)} == {"ours", "upstream"}
     code, _ = _run(lecard_dir, tmp_path, "--config", "nonsense")
     assert code != 0
+
+
+def test_the_report_puts_a_perfect_order_the_published_figures_and_the_bars_next_to_ours(
+    lecard_dir: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "results"
+    code, stdout = _run(lecard_dir, tmp_path, "--protocol", "all", "--config", "hybrid", "--out", str(out))
+    assert code == 0, stdout
+    result = json.loads((out / "lecard.json").read_text(encoding="utf-8"))
+    assert result["perfect"]["all"]["upstream"]["map"] == 1.0
+    rerank_upstream, full_ours = (
+        _section(markdown(result), "rerank · upstream"),
+        _section(markdown(result), "full · ours"),
+    )
+    perfect = next(line for line in rerank_upstream if line.startswith("| reference | perfect order | all (2) |"))
+    assert perfect.endswith("| 1.000 | 1.000 | 1.000 | 0.200 | 0.100 | 1.000 |")
+    assert any(line.startswith("| reference | BM25 (published) | as published | 0.731 |") for line in rerank_upstream)
+    assert "| bar | fully automatic | all | 0.850 | – | 0.920 | 0.550 | – | 0.650 |" in rerank_upstream
+    assert "| bar | fully automatic | all | – | – | – | – | – | – | 0.900 |" in full_ours
+    assert not any("perfect order" in line or "published" in line for line in full_ours)
+
+
+def _section(table: str, title: str) -> list[str]:
+    """The lines of one table of the markdown report, from its bold title to the next title."""
+    lines = table.splitlines()
+    start = lines.index(f"**{title}**")
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("**")), len(lines))
+    return lines[start:end]
+
+
+def test_a_perfect_order_is_below_1_where_graded_judgments_lie_outside_the_pool(lecard_dir: Path) -> None:
+    dataset = load_lecard(lecard_dir)
+    dataset.labels["22"]["9"] = 3  # a grade-3 judgment that is not in query 22's pool
+    scores = {q.qid: perfect_scores(dataset, [q])["all"]["upstream"] for q in dataset.queries}
+    assert scores["11"]["ndcg@10"] == 1.0 and scores["11"]["map"] == 1.0
+    assert scores["22"]["ndcg@10"] < 1.0  # the ideal counts the grade-3 judgment no ranking of the pool can reach
+    assert scores["22"]["map"] == 1.0  # upstream AP divides by the grade-3 judgments found
 
 
 def test_the_provisions_table_names_every_ranker_the_evaluation_reports() -> None:
