@@ -1,0 +1,73 @@
+"""Which ranking votes for a fact text's charges: the fused one (product) against variants (2026-11-27).
+
+The product lets the query's fused library ranking (BM25, the dense list at 0.3 for a long query, the whole-facts
+match) vote for the inferred charges. Each variant changes only the voters' ranking: BM25 without the dense list,
+the dense list at 1.0 or 0.6, the dense list without BM25. The re-ranked list itself is the product's. Re-rank
+protocol, choices on the common queries. Run from the repository root on a built evaluation index, about 2 minutes
+per embedder:
+
+    python bench-results/eval/charge-recognition/voters.py use-m3 > bench-results/eval/charge-recognition/voters-use-m3.txt
+    python bench-results/eval/charge-recognition/voters.py e5-small > bench-results/eval/charge-recognition/voters-e5-small.txt
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from api.evaluation.harness import LecardRun, warm_index
+from api.evaluation.lecard import load_lecard
+from api.evaluation.runner import EvalConfig, EvalOptions, LecardEvaluator, Retrieved, product_config
+from api.evaluation.sweeps import print_sweep
+from kb.components.legal_element_ranker import LegalElementRanker
+from kb.components.query_normalizer import QueryAnalysis
+from kb.models import SearchHit
+
+DATA = Path("../shared/data/lecard")
+# configuration-name suffix -> what changes in the voters' ranking
+VOTERS: dict[str, dict[str, Any]] = {
+    "@vote-bm25": {"dense": False},
+    "@vote-dense1": {"long_dense_weight": None},
+    "@vote-dense0.6": {"long_dense_weight": 0.6},
+    "@vote-dense-only": {"bm25": False},
+}
+
+
+class VotersEvaluator(LecardEvaluator):
+    def rank(
+        self,
+        retrieved: Retrieved,
+        config: EvalConfig,
+        analysis: QueryAnalysis | None = None,
+        library: Retrieved | None = None,
+    ) -> list[SearchHit]:
+        suffix = next((s for s in VOTERS if config.name.endswith(s)), None)
+        if library is None or not config.elements or suffix is None:
+            return super().rank(retrieved, config, analysis, library)
+        plain = replace(config, elements=False)
+        hits = super().rank(retrieved, plain, analysis)
+        voters = super().rank(library, replace(plain, **VOTERS[suffix]), analysis)
+        ranker = LegalElementRanker(
+            charge_weight=config.charge_weight,
+            outcome_weight=config.outcome_weight,
+            infer_from=config.infer_from,
+            infer_min_share=config.infer_min_share,
+            charge_overlap=config.charge_overlap,
+            inferred_weight=config.inferred_weight,
+        )
+        return ranker.run(hits=hits, analysis=analysis or retrieved.analysis, voters=voters)["hits"]
+
+
+def main() -> None:
+    embedder = sys.argv[1] if len(sys.argv) > 1 else "use-m3"
+    dataset = load_lecard(DATA)
+    product = product_config(embedder)
+    configs = [product, *(replace(product, name=product.name + suffix) for suffix in VOTERS)]
+    with warm_index(LecardRun(data=DATA, embedder=embedder)) as kb:
+        print_sweep(VotersEvaluator(kb, dataset, EvalOptions()), configs, protocols=("rerank",))
+
+
+if __name__ == "__main__":
+    main()
