@@ -221,14 +221,7 @@ class LecardEvaluator:
         if config.facts_weight:
             hits = self.facts_stage(config).run(hits=hits, analysis=used)["hits"]
         if config.elements:
-            ranker = LegalElementRanker(
-                charge_weight=config.charge_weight,
-                outcome_weight=config.outcome_weight,
-                infer_from=config.infer_from,
-                infer_min_share=config.infer_min_share,
-                charge_overlap=config.charge_overlap,
-                inferred_weight=config.inferred_weight,
-            )
+            ranker = element_ranker(config)
             voters = None
             if library is not None and config.vote_from == "library":
                 voters = self.rank(library, replace(config, elements=False), analysis)
@@ -300,6 +293,18 @@ class LecardEvaluator:
         ranked = [p for p in ranking if p in pool]
         rest = sorted(pool - set(ranked), key=lambda p: int(p) if p.isdigit() else 0)
         return (ranked + rest)[: self.options.depth]
+
+
+def element_ranker(config: EvalConfig) -> LegalElementRanker:
+    """The product's legal-element re-ranker with this configuration's settings."""
+    return LegalElementRanker(
+        charge_weight=config.charge_weight,
+        outcome_weight=config.outcome_weight,
+        infer_from=config.infer_from,
+        infer_min_share=config.infer_min_share,
+        charge_overlap=config.charge_overlap,
+        inferred_weight=config.inferred_weight,
+    )
 
 
 # -- scoring ------------------------------------------------------------------------------------------------------

@@ -19,9 +19,15 @@ from typing import Any
 
 from api.evaluation.harness import LecardRun, warm_index
 from api.evaluation.lecard import load_lecard
-from api.evaluation.runner import EvalConfig, EvalOptions, LecardEvaluator, Retrieved, product_config
+from api.evaluation.runner import (
+    EvalConfig,
+    EvalOptions,
+    LecardEvaluator,
+    Retrieved,
+    element_ranker,
+    product_config,
+)
 from api.evaluation.sweeps import print_sweep
-from kb.components.legal_element_ranker import LegalElementRanker
 from kb.components.query_normalizer import QueryAnalysis
 from kb.models import SearchHit
 
@@ -49,14 +55,7 @@ class VotersEvaluator(LecardEvaluator):
         plain = replace(config, elements=False)
         hits = super().rank(retrieved, plain, analysis)
         voters = super().rank(library, replace(plain, **VOTERS[suffix]), analysis)
-        ranker = LegalElementRanker(
-            charge_weight=config.charge_weight,
-            outcome_weight=config.outcome_weight,
-            infer_from=config.infer_from,
-            infer_min_share=config.infer_min_share,
-            charge_overlap=config.charge_overlap,
-            inferred_weight=config.inferred_weight,
-        )
+        ranker = element_ranker(config)
         return ranker.run(hits=hits, analysis=analysis or retrieved.analysis, voters=voters)["hits"]
 
 
