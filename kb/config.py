@@ -84,6 +84,10 @@ class Settings(BaseSettings):
     max_upload_mb: int = Field(default=50, ge=1, description="上传/导入单个文件的大小上限 (MB)")
     max_query_chars: int = Field(default=20000, ge=100)
     chunk_chars: int = Field(default=400, ge=50)
+    # How many chunks each retriever returns for a pasted fact text (a long query); other queries ask for 100
+    long_query_candidates: int = Field(
+        default=1000, ge=100, description="长查询（粘贴的案情）每个检索器取回的分段数；其他查询为 100"
+    )
     # Which chunks get a vector (kb.chunking.embed_selection): e.g. KB_EMBED_SECTIONS=facts, KB_EMBED_MAX_CHUNKS=2
     embed_sections: str = Field(default="", description="只为这些章节的分段生成向量，逗号分隔（如 facts）；空 = 全部")
     embed_max_chunks: int = Field(default=0, ge=0, description="每个条目最多为几个分段生成向量；0 = 不限")

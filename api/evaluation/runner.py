@@ -132,7 +132,9 @@ class Retrieved:
 @dataclass
 class EvalOptions:
     rerank_top_k: int = 3000  # chunks asked of each retriever inside a pool (covers every chunk of 100 judgments)
-    full_top_k: int = 1500  # chunks asked of each retriever over the whole index
+    # chunks asked of each retriever over the whole index; None = as the product asks for this query
+    # (KnowledgeBase.search_depth: KB_LONG_QUERY_CANDIDATES for a pasted fact text)
+    full_top_k: int | None = None
     depth: int = 100  # entries ranked per query
     max_terms: int | None = None  # query terms kept for BM25
     # The query analysis settings below override the product's QueryNormalizer settings; None keeps the product's.
@@ -232,6 +234,11 @@ class LecardEvaluator:
         """The whole-facts match of this configuration (a sweep script may put a variant in its place)."""
         return FactsMatchRanker(weight=config.facts_weight).use(self.kb.facts_terms)
 
+    def library_depth(self, query: LecardQuery) -> int:
+        """Chunks asked of each retriever over the whole library: `EvalOptions.full_top_k`, or the product's depth
+        for this query text."""
+        return self.options.full_top_k or self.kb.search_depth(query.text)
+
     def pids(self, hits: Sequence[SearchHit]) -> list[str]:
         out = []
         for hit in hits:
@@ -255,13 +262,13 @@ class LecardEvaluator:
         """setting -> Rankings for every query."""
         out = {s: Rankings({c.name: {} for c in configs}) for s in settings}
         wants_dense = any(c.dense for c in configs)
-        top_k = self.options.rerank_top_k if protocol == "rerank" else self.options.full_top_k
         for query in queries:
             pool_filter = self.pool_filter(query.qid) if protocol == "rerank" else None
+            top_k = self.options.rerank_top_k if protocol == "rerank" else self.library_depth(query)
             base = self.retrieve(query, filters=pool_filter, top_k=top_k, dense=wants_dense)
             library = None
             if pool_filter is not None and any(c.elements and c.vote_from == "library" for c in configs):
-                library = self.retrieve(query, filters=None, top_k=self.options.full_top_k, dense=wants_dense)
+                library = self.retrieve(query, filters=None, top_k=self.library_depth(query), dense=wants_dense)
             auto = {c.name: self.pids(self.rank(base, c, library=library)) for c in configs}
             if "auto" in out:
                 for name, ranking in auto.items():

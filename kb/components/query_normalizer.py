@@ -199,6 +199,10 @@ class QueryNormalizer:
     def to_dict(self) -> dict[str, Any]:
         return default_to_dict(self, **self.settings())
 
+    def is_long(self, query: str) -> bool:
+        """Whether `analyze` would treat the query as a pasted fact text (more than `long_query_chars` characters)."""
+        return len(normalize(query).strip()) > self.long_query_chars
+
     def analyze(self, query: str, **overrides: Any) -> QueryAnalysis:
         """`analyze_query` with this normaliser's settings and index statistics; `overrides` replace settings (the
         evaluation's ablations)."""

@@ -65,7 +65,7 @@ class Study:
         options = evaluator.options
         for q in queries:
             pool = evaluator.retrieve(q, filters=evaluator.pool_filter(q.qid), top_k=options.rerank_top_k)
-            library = evaluator.retrieve(q, filters=None, top_k=options.full_top_k)
+            library = evaluator.retrieve(q, filters=None, top_k=evaluator.library_depth(q))
             self.analysis[q.qid] = pool.analysis
             self.pool[q.qid] = evaluator.rank(pool, plain)
             self.library[q.qid] = evaluator.rank(library, plain)[:300]
@@ -139,7 +139,8 @@ def segment_votes(study: Study, query: LecardQuery, segments: list[str]) -> list
     plain = replace(PRODUCT, elements=False)
     out = []
     for text in segments:
-        retrieved = evaluator.retrieve(replace(query, text=text), filters=None, top_k=evaluator.options.full_top_k)
+        part = replace(query, text=text)
+        retrieved = evaluator.retrieve(part, filters=None, top_k=evaluator.library_depth(part))
         out.append(infer_charges(evaluator.rank(retrieved, plain), 10, 0.0))
     return out
 

@@ -87,7 +87,7 @@ def main() -> None:
         right = 0
         for q in queries:
             pool = evaluator.retrieve(q, filters=evaluator.pool_filter(q.qid), top_k=evaluator.options.rerank_top_k)
-            library = evaluator.retrieve(q, filters=None, top_k=evaluator.options.full_top_k)
+            library = evaluator.retrieve(q, filters=None, top_k=evaluator.library_depth(q))
             pool_hits[q.qid] = evaluator.rank(pool, plain)
             votes[q.qid] = infer_charges(evaluator.rank(library, plain), 10, 0.0)
             profile[q.qid] = profile_shares(q.text)

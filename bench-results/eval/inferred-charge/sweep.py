@@ -44,7 +44,7 @@ def main() -> None:
             q.qid: evaluator.retrieve(q, filters=evaluator.pool_filter(q.qid), top_k=options.rerank_top_k)
             for q in queries
         }
-        library = {q.qid: evaluator.retrieve(q, filters=None, top_k=options.full_top_k) for q in queries}
+        library = {q.qid: evaluator.retrieve(q, filters=None, top_k=evaluator.library_depth(q)) for q in queries}
 
         def ranking(qid: str, config: EvalConfig, analysis=None) -> list[str]:
             hits = evaluator.rank(pool[qid], config, analysis, library=library[qid])

@@ -1,0 +1,58 @@
+"""What a deeper library search costs a pasted fact text: `kb.search` on the LeCaRD evaluation index (2026-11-27).
+
+Each of the 107 LeCaRD query texts is searched over the whole library (9,084 judgments, about 170k chunks, use-m3)
+with the retrievers asked for 100 chunks (the product's default) and for more, in interleaved passes after one
+warm-up pass. Raw timings go to latency.json next to this script. Run from the repository root:
+
+    python bench-results/eval/depth/latency.py > bench-results/eval/depth/latency.txt
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from pathlib import Path
+
+from api.evaluation.harness import LecardRun, open_index
+from api.evaluation.lecard import load_lecard
+from kb.search_request import SearchRequest
+
+DATA = Path("../shared/data/lecard")
+OUT = Path(__file__).with_name("latency.json")
+DEPTHS = (100, 300, 500, 1000, 1500)
+PASSES = 2
+
+
+def summary(values: list[float]) -> str:
+    ordered = sorted(values)
+    p95 = ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
+    return f"median {statistics.median(ordered):.1f} ms, p95 {p95:.1f} ms, n {len(ordered)}"
+
+
+def main() -> None:
+    dataset = load_lecard(DATA)
+    kb = open_index(LecardRun(data=DATA))
+    raw: dict[str, list[float]] = {str(d): [] for d in DEPTHS}
+    try:
+        kb.warm_up()
+        for query in dataset.queries:  # warm-up pass
+            kb.search(SearchRequest(query=query.text))
+        for _ in range(PASSES):
+            for depth in DEPTHS:
+                kb.candidates = depth
+                for query in dataset.queries:
+                    started = time.perf_counter()
+                    kb.search(SearchRequest(query=query.text))
+                    raw[str(depth)].append((time.perf_counter() - started) * 1000)
+    finally:
+        kb.close()
+    OUT.write_text(json.dumps(raw, indent=1), encoding="utf-8")
+    base = statistics.median(raw[str(DEPTHS[0])])
+    for depth in DEPTHS:
+        ratio = statistics.median(raw[str(depth)]) / base
+        print(f"{depth:>5} chunks per retriever: {summary(raw[str(depth)])}, median ratio to 100: {ratio:.2f}")
+
+
+if __name__ == "__main__":
+    main()
