@@ -8,6 +8,7 @@ protocol's Recall@100 (ours), for all queries, the common ones (where choices ar
 
 from __future__ import annotations
 
+import statistics
 import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -54,3 +55,10 @@ def print_sweep(
     print(HEADER)
     for config in configs:
         print(sweep_row(scores, config.name), flush=True)
+
+
+def latency_summary(values: Sequence[float]) -> str:
+    """ "median … ms, p95 … ms, n …" of timings in milliseconds (the latency scripts' one line per setting)."""
+    ordered = sorted(values)
+    p95 = ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
+    return f"median {statistics.median(ordered):.1f} ms, p95 {p95:.1f} ms, n {len(ordered)}"

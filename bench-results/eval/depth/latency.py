@@ -16,18 +16,13 @@ from pathlib import Path
 
 from api.evaluation.harness import LecardRun, open_index
 from api.evaluation.lecard import load_lecard
+from api.evaluation.sweeps import latency_summary
 from kb.search_request import SearchRequest
 
 DATA = Path("../shared/data/lecard")
 OUT = Path(__file__).with_name("latency.json")
 DEPTHS = (100, 300, 500, 1000, 1500)
 PASSES = 2
-
-
-def summary(values: list[float]) -> str:
-    ordered = sorted(values)
-    p95 = ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
-    return f"median {statistics.median(ordered):.1f} ms, p95 {p95:.1f} ms, n {len(ordered)}"
 
 
 def main() -> None:
@@ -51,7 +46,7 @@ def main() -> None:
     base = statistics.median(raw[str(DEPTHS[0])])
     for depth in DEPTHS:
         ratio = statistics.median(raw[str(depth)]) / base
-        print(f"{depth:>5} chunks per retriever: {summary(raw[str(depth)])}, median ratio to 100: {ratio:.2f}")
+        print(f"{depth:>5} chunks per retriever: {latency_summary(raw[str(depth)])}, median ratio to 100: {ratio:.2f}")
 
 
 if __name__ == "__main__":

@@ -19,17 +19,12 @@ from pathlib import Path
 
 from api.evaluation.harness import LecardRun, open_index
 from api.evaluation.lecard import load_lecard
+from api.evaluation.sweeps import latency_summary
 from kb.search_request import SearchRequest
 
 DATA = Path("../shared/data/lecard")
 OUT = Path(__file__).with_name("latency.json")
 PASSES = 3
-
-
-def summary(values: list[float]) -> str:
-    ordered = sorted(values)
-    p95 = ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
-    return f"median {statistics.median(ordered):.1f} ms, p95 {p95:.1f} ms, n {len(ordered)}"
 
 
 def main() -> None:
@@ -58,9 +53,9 @@ def main() -> None:
     finally:
         kb.close()
     OUT.write_text(json.dumps(raw, indent=1), encoding="utf-8")
-    print(f"search, whole-facts match on:  {summary(raw['on'])}")
-    print(f"search, whole-facts match off: {summary(raw['off'])}")
-    print(f"the stage alone (up to 100 hits): {summary(raw['stage'])}")
+    print(f"search, whole-facts match on:  {latency_summary(raw['on'])}")
+    print(f"search, whole-facts match off: {latency_summary(raw['off'])}")
+    print(f"the stage alone (up to 100 hits): {latency_summary(raw['stage'])}")
     ratio = statistics.median(raw["on"]) / statistics.median(raw["off"])
     print(f"median ratio on/off: {ratio:.3f}")
 
