@@ -226,13 +226,18 @@ class LecardEvaluator:
             ranker = element_ranker(config)
             voters = None
             if library is not None and config.vote_from == "library":
-                voters = self.rank(library, replace(config, elements=False), analysis)
+                voters = self.rank(library, self.voters_config(config), analysis)
             hits = ranker.run(hits=hits, analysis=used, voters=voters)["hits"]
         return hits
 
     def facts_stage(self, config: EvalConfig) -> FactsMatchRanker:
         """The whole-facts match of this configuration (a sweep script may put a variant in its place)."""
         return FactsMatchRanker(weight=config.facts_weight).use(self.kb.facts_terms)
+
+    def voters_config(self, config: EvalConfig) -> EvalConfig:
+        """How the library ranking whose first cases vote for the inferred charges is ranked: this configuration
+        without element re-ranking (a sweep script may vary it)."""
+        return replace(config, elements=False)
 
     def library_depth(self, query: LecardQuery) -> int:
         """Chunks asked of each retriever over the whole library: `EvalOptions.full_top_k`, or the product's depth
@@ -264,11 +269,12 @@ class LecardEvaluator:
         wants_dense = any(c.dense for c in configs)
         for query in queries:
             pool_filter = self.pool_filter(query.qid) if protocol == "rerank" else None
-            top_k = self.options.rerank_top_k if protocol == "rerank" else self.library_depth(query)
+            depth = self.library_depth(query)
+            top_k = self.options.rerank_top_k if protocol == "rerank" else depth
             base = self.retrieve(query, filters=pool_filter, top_k=top_k, dense=wants_dense)
             library = None
             if pool_filter is not None and any(c.elements and c.vote_from == "library" for c in configs):
-                library = self.retrieve(query, filters=None, top_k=self.library_depth(query), dense=wants_dense)
+                library = self.retrieve(query, filters=None, top_k=depth, dense=wants_dense)
             auto = {c.name: self.pids(self.rank(base, c, library=library)) for c in configs}
             if "auto" in out:
                 for name, ranking in auto.items():

@@ -19,17 +19,8 @@ from typing import Any
 
 from api.evaluation.harness import LecardRun, warm_index
 from api.evaluation.lecard import load_lecard
-from api.evaluation.runner import (
-    EvalConfig,
-    EvalOptions,
-    LecardEvaluator,
-    Retrieved,
-    element_ranker,
-    product_config,
-)
+from api.evaluation.runner import EvalConfig, EvalOptions, LecardEvaluator, product_config
 from api.evaluation.sweeps import print_sweep
-from kb.components.query_normalizer import QueryAnalysis
-from kb.models import SearchHit
 
 DATA = Path("../shared/data/lecard")
 # configuration-name suffix -> what changes in the voters' ranking
@@ -42,21 +33,10 @@ VOTERS: dict[str, dict[str, Any]] = {
 
 
 class VotersEvaluator(LecardEvaluator):
-    def rank(
-        self,
-        retrieved: Retrieved,
-        config: EvalConfig,
-        analysis: QueryAnalysis | None = None,
-        library: Retrieved | None = None,
-    ) -> list[SearchHit]:
+    def voters_config(self, config: EvalConfig) -> EvalConfig:
         suffix = next((s for s in VOTERS if config.name.endswith(s)), None)
-        if library is None or not config.elements or suffix is None:
-            return super().rank(retrieved, config, analysis, library)
-        plain = replace(config, elements=False)
-        hits = super().rank(retrieved, plain, analysis)
-        voters = super().rank(library, replace(plain, **VOTERS[suffix]), analysis)
-        ranker = element_ranker(config)
-        return ranker.run(hits=hits, analysis=analysis or retrieved.analysis, voters=voters)["hits"]
+        plain = super().voters_config(config)
+        return plain if suffix is None else replace(plain, **VOTERS[suffix])
 
 
 def main() -> None:
