@@ -2,6 +2,9 @@
 
 Figures are medians and percentiles over repeated runs; raw per-query timings go to a JSON file so they can be
 re-analysed. Synthetic chunks (kb.stores.synthetic) stand in for scale; queries are embedded by the real model.
+Two kinds of query: typed ones (a few words; each retriever is asked for 100 chunks) and pasted fact texts (the
+基本案情 of the demo's criminal cases, over 120 characters, so each retriever is asked for
+`KB_LONG_QUERY_CANDIDATES` chunks and the whole-facts match runs).
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import re
 import resource
 import shutil
 import statistics
@@ -33,6 +37,41 @@ REAL_QUERIES = [
     "检察官 超越权限 不批捕",
     "行政争议实质性化解",
 ]
+
+
+DEMO_CASES = Path(__file__).parent.parent / "kb" / "data" / "demo" / "cases"
+_FACTS_BLOCK = re.compile(r"【基本案情】\s*(.+?)\s*(?=【|\Z)", re.S)
+
+
+def pasted_fact_texts(limit: int = 16) -> list[str]:
+    """The 基本案情 of the demo's criminal cases: what a prosecutor pastes to find comparable cases."""
+    texts: list[str] = []
+    for path in sorted(DEMO_CASES.glob("criminal-*.md"))[:limit]:
+        found = _FACTS_BLOCK.search(path.read_text(encoding="utf-8"))
+        if found:
+            texts.append(found.group(1))
+    return texts
+
+
+def time_pasted_facts(kb: Any, repeats: int) -> dict[str, Any]:
+    """Latency of `kb.search` for pasted fact texts (unfiltered but for kind = case), and the depth they search."""
+    from kb.search_request import SearchRequest
+
+    texts = pasted_fact_texts()
+    kb.search(SearchRequest(query=texts[0], filters={"kind": ["case"]}))  # warm the long-query path once
+    timings: list[float] = []
+    for _ in range(repeats):
+        for text in texts:
+            t = time.perf_counter()
+            kb.search(SearchRequest(query=text, filters={"kind": ["case"]}))
+            timings.append((time.perf_counter() - t) * 1000)
+    return {
+        **summarise(timings),
+        "queries": len(texts),
+        "median_chars": round(statistics.median(len(t) for t in texts)),
+        "chunks_per_retriever": kb.search_depth(texts[0], 10),
+        "raw_ms": timings,
+    }
 
 
 def rss_mb() -> float:
@@ -171,6 +210,7 @@ def bench_queries(n_chunks: int, embedder: str, repeats: int, say: Callable[[str
             kb.search(SearchRequest(query=q, filters=filters))
             ms = (time.perf_counter() - t) * 1000
             (filtered if i % 2 else hybrid).append(ms)
+    pasted = time_pasted_facts(kb, repeats)
     result = {
         "chunks": n_chunks,
         "build_s": round(build_s, 1),
@@ -180,11 +220,20 @@ def bench_queries(n_chunks: int, embedder: str, repeats: int, say: Callable[[str
         "hybrid_unfiltered": summarise(hybrid),
         "hybrid_filtered": summarise(filtered),
         "query_embedding": summarise(embed),
+        "pasted_facts": pasted,
         "rss_mb": round(rss_mb(), 1),
-        "raw_ms": {"unfiltered": hybrid, "filtered": filtered, "embedding": embed},
+        "raw_ms": {
+            "unfiltered": hybrid,
+            "filtered": filtered,
+            "embedding": embed,
+            "pasted_facts": pasted.pop("raw_ms"),
+        },
     }
     kb.close()
-    say(f"query {n_chunks}: hybrid {result['hybrid']} embedding {result['query_embedding']} rss {result['rss_mb']} MB")
+    say(
+        f"query {n_chunks}: hybrid {result['hybrid']} pasted facts {result['pasted_facts']} "
+        f"embedding {result['query_embedding']} rss {result['rss_mb']} MB"
+    )
     return result
 
 

@@ -20,7 +20,7 @@ from uuid import uuid4
 from haystack import Document
 from haystack.document_stores.types import DuplicatePolicy
 
-from api.bench import REAL_QUERIES, rss_mb, summarise
+from api.bench import REAL_QUERIES, rss_mb, summarise, time_pasted_facts
 from kb.config import EsSettings, Settings
 
 BATCH = 2000
@@ -45,7 +45,8 @@ def _load(write: Callable[[list[Document], bool], object], n_chunks: int, dim: i
 
 
 def time_searches(kb: Any, model: Any, repeats: int) -> dict[str, Any]:
-    """The query loop of `bench_queries`: real and synthetic queries, every other one filtered."""
+    """The query loop of `bench_queries`: real and synthetic queries, every other one filtered; then the pasted fact
+    texts (`time_pasted_facts`)."""
     from kb.search_request import SearchRequest
     from kb.stores.synthetic import synthetic_queries
 
@@ -61,11 +62,13 @@ def time_searches(kb: Any, model: Any, repeats: int) -> dict[str, Any]:
             t = time.perf_counter()
             kb.search(SearchRequest(query=q, filters=filters))
             (filtered if i % 2 else hybrid).append((time.perf_counter() - t) * 1000)
+    pasted = time_pasted_facts(kb, repeats)
     return {
         "hybrid": summarise(hybrid + filtered),
         "hybrid_unfiltered": summarise(hybrid),
         "hybrid_filtered": summarise(filtered),
-        "raw_ms": {"unfiltered": hybrid, "filtered": filtered},
+        "pasted_facts": pasted,
+        "raw_ms": {"unfiltered": hybrid, "filtered": filtered, "pasted_facts": pasted.pop("raw_ms")},
     }
 
 
@@ -174,13 +177,21 @@ def bench_side_by_side(
     if model is not None:
         model.warm_up()
     sqlite = _bench_sqlite(n_chunks, embedder, model, repeats)
-    say(f"sqlite {n_chunks}: {sqlite['index_chunks_per_s']} chunks/s, hybrid {sqlite['hybrid']}")
+    say(
+        f"sqlite {n_chunks}: {sqlite['index_chunks_per_s']} chunks/s, hybrid {sqlite['hybrid']}, "
+        f"pasted facts {sqlite['pasted_facts']}"
+    )
     elastic = _bench_elasticsearch(n_chunks, embedder, model, repeats, es)
-    say(f"elasticsearch {n_chunks}: {elastic['index_chunks_per_s']} chunks/s, hybrid {elastic['hybrid']}")
+    say(
+        f"elasticsearch {n_chunks}: {elastic['index_chunks_per_s']} chunks/s, hybrid {elastic['hybrid']}, "
+        f"pasted facts {elastic['pasted_facts']}"
+    )
     ratio = {
         "index_chunks_per_s": _ratio(elastic["index_chunks_per_s"], sqlite["index_chunks_per_s"]),
         "hybrid_p50": _ratio(elastic["hybrid"]["p50_ms"], sqlite["hybrid"]["p50_ms"]),
         "hybrid_p95": _ratio(elastic["hybrid"]["p95_ms"], sqlite["hybrid"]["p95_ms"]),
+        "pasted_facts_p50": _ratio(elastic["pasted_facts"]["p50_ms"], sqlite["pasted_facts"]["p50_ms"]),
+        "pasted_facts_p95": _ratio(elastic["pasted_facts"]["p95_ms"], sqlite["pasted_facts"]["p95_ms"]),
     }
     say(f"ratio elasticsearch/sqlite {n_chunks}: {ratio}")
     return {"sqlite": sqlite, "elasticsearch": elastic, "ratio": ratio}

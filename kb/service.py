@@ -24,6 +24,7 @@ from kb.config import Settings
 from kb.elements.outcomes import extract_outcomes
 from kb.errors import EntryNotFound, EntryRetracted, KBError
 from kb.facts_terms import FactsTermStore
+from kb.long_lived import freeze_long_lived
 from kb.models import FACET_KEYS, Entry, EntryKind, MatchReason, SearchHit
 from kb.pipelines.search import build_search_pipeline, run_search_pipeline
 from kb.pipelines.tuning import tuning_for
@@ -119,6 +120,7 @@ class KnowledgeBase:
         with ThreadPoolExecutor(max_workers=len(tasks), thread_name_prefix="kb-warm-up") as pool:
             for future in [pool.submit(task) for task in tasks]:
                 future.result()
+        freeze_long_lived()  # what was just loaded stays; no garbage collection need walk it again
         names.warm_up_in_background()  # only long queries need it: loads a few seconds after start-up
 
     def close(self) -> None:

@@ -16,6 +16,7 @@ import threading
 from functools import lru_cache
 
 from kb import text as kb_text
+from kb.long_lived import freeze_long_lived
 
 __all__ = [
     "BACKGROUND_DELAY_S",
@@ -43,6 +44,7 @@ def _tagger() -> object:
             import jieba.posseg
 
             _tagger_instance = jieba.posseg.POSTokenizer(kb_text.segmenter())
+            freeze_long_lived()
         return _tagger_instance
 
 

@@ -31,6 +31,7 @@ from haystack import Document, default_from_dict, default_to_dict
 from haystack.document_stores.types import DuplicatePolicy
 
 from kb.errors import ConfigError, StoreUnavailable
+from kb.long_lived import freeze_long_lived
 from kb.stores import sqlite_snapshot as snapshot
 from kb.stores.sqlite_filters import (
     INDEX_TEXT_KEYS,
@@ -301,6 +302,7 @@ class SqliteDocumentStore(RetrievalMixin, MetaStatsMixin):
             if index is not None and index.generation >= generation:
                 return index
             loaded = loader()
+            freeze_long_lived()  # an index is kept until the next reload: no collection need walk it
             with self._apply_lock:
                 current = slot.index
                 if (
