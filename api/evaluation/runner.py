@@ -72,6 +72,7 @@ class EvalConfig:
     infer_min_share: float = 0.3
     charge_overlap: str = "query"
     inferred_weight: float = 3.0  # the product default of LegalElementRanker
+    inferred_reach: int = 50  # the product default of LegalElementRanker: entries the inferred charges order
     facts_weight: float = 0.0  # the whole-facts match of long queries (FactsMatchRanker), 0 = off
     # Who votes for the inferred charges in the re-rank protocol: "library" = the nearest cases of the whole index
     # (as the product's search sees the library), "ranked" = the pool's own ranking.
@@ -98,7 +99,8 @@ def product_config(embedder: str) -> EvalConfig:
     )
 
 
-# Named variants for the ablation table of docs/evaluation.md (`kb eval lecard --config <name>`).
+# Named variants for the ablation table of docs/evaluation.md (`kb eval lecard --config <name>`). The ones that
+# stand for the product before a change have the inferred charges order the whole list, as it did then.
 ABLATIONS: dict[str, EvalConfig] = {
     # the product's element re-ranking before charge inference (a fact text names no charge: no boost at all)
     "hybrid+elements@v0": EvalConfig("hybrid+elements@v0", elements=True, infer_from=0),
@@ -107,17 +109,29 @@ ABLATIONS: dict[str, EvalConfig] = {
     "hybrid+fold-top2-0.3": EvalConfig("hybrid+fold-top2-0.3", elements=True, second_weight=0.3),
     "hybrid+facts1.3": EvalConfig("hybrid+facts1.3", elements=True, section_weights={"facts": 1.3}),
     "hybrid+dense2": EvalConfig("hybrid+dense2", elements=True, dense_weight=2.0),
-    "hybrid+elements@dense1": EvalConfig("hybrid+elements@dense1", elements=True),  # before the long-query weight
+    # before the long-query weight
+    "hybrid+elements@dense1": EvalConfig("hybrid+elements@dense1", elements=True, inferred_reach=0),
     # before the inferred-charge weight: inferred charges weighed like named ones (0.6), the pool voting
     "hybrid+elements@w0.6": EvalConfig(
-        "hybrid+elements@w0.6", elements=True, long_dense_weight=0.3, inferred_weight=0.6, vote_from="ranked"
+        "hybrid+elements@w0.6",
+        elements=True,
+        long_dense_weight=0.3,
+        inferred_weight=0.6,
+        vote_from="ranked",
+        inferred_reach=0,
     ),
     # the inferred-charge weight alone: the pool's own ranking votes
     "hybrid+elements@pool-vote": EvalConfig(
-        "hybrid+elements@pool-vote", elements=True, long_dense_weight=0.3, vote_from="ranked"
+        "hybrid+elements@pool-vote", elements=True, long_dense_weight=0.3, vote_from="ranked", inferred_reach=0
     ),
     # before the whole-facts match (2026-11-27): chunk retrieval, fusion and element re-ranking only
-    "hybrid+elements@no-facts": EvalConfig("hybrid+elements@no-facts", elements=True, long_dense_weight=0.3),
+    "hybrid+elements@no-facts": EvalConfig(
+        "hybrid+elements@no-facts", elements=True, long_dense_weight=0.3, inferred_reach=0
+    ),
+    # before the inferred charges' reach (2026-11-27): they order the whole list, not only its first 50 entries
+    "hybrid+elements@whole-list": EvalConfig(
+        "hybrid+elements@whole-list", elements=True, long_dense_weight=0.3, facts_weight=1.0, inferred_reach=0
+    ),
 }
 CONFIG_CHOICES: dict[str, EvalConfig] = {**CONFIGS, **ABLATIONS}
 
@@ -317,6 +331,7 @@ def element_ranker(config: EvalConfig) -> LegalElementRanker:
         infer_min_share=config.infer_min_share,
         charge_overlap=config.charge_overlap,
         inferred_weight=config.inferred_weight,
+        inferred_reach=config.inferred_reach,
     )
 
 

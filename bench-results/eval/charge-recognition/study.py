@@ -55,7 +55,10 @@ Inferred = dict[str, float]
 class Study:
     """The product's pool and library rankings before element re-ranking, per query, and the boost applied to them."""
 
-    def __init__(self, evaluator: LecardEvaluator, queries: Sequence[LecardQuery]) -> None:
+    def __init__(
+        self, evaluator: LecardEvaluator, queries: Sequence[LecardQuery], library_cut: int | None = 300
+    ) -> None:
+        """`library_cut`: how many of the library ranking's entries are kept (the vote reads only the first 10)."""
         self.evaluator = evaluator
         self.queries = queries
         self.analysis: dict[str, QueryAnalysis] = {}
@@ -68,7 +71,7 @@ class Study:
             library = evaluator.retrieve(q, filters=None, top_k=evaluator.library_depth(q))
             self.analysis[q.qid] = pool.analysis
             self.pool[q.qid] = evaluator.rank(pool, plain)
-            self.library[q.qid] = evaluator.rank(library, plain)[:300]
+            self.library[q.qid] = evaluator.rank(library, plain)[:library_cut]
 
     def named(self, qid: str) -> bool:
         """A query that names a charge is boosted by it and infers nothing (as in the product)."""

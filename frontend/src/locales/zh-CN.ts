@@ -117,7 +117,7 @@ export const zh = {
     analysisLong: '案情描述',
     // A pasted fact text naming no charge: the ranking assumed the charges of its nearest cases.
     inferredLead: '未指明罪名：按相似案例推断为',
-    inferredTail: '，同罪名案例已靠前',
+    inferredTail: '，前几页以同罪名案例为先，其后按案情相似度排列',
     inferredCharge: (charge: string, percent: number) => `${charge}（${percent}%）`,
     inferredAdopt: (label: string) => `${label}：设为罪名筛选`,
     filtersLabel: '筛选',

@@ -11,7 +11,7 @@ describe('InferredChargesNotice', () => {
     ]
     const wrapper = mount(InferredChargesNotice, { props: { charges } })
     const line = wrapper.get('[data-testid="inferred-charges"]')
-    expect(line.text().replace(/\s+/g, '')).toBe('未指明罪名：按相似案例推断为盗窃罪（62%）、诈骗罪（32%），同罪名案例已靠前')
+    expect(line.text().replace(/\s+/g, '')).toBe('未指明罪名：按相似案例推断为盗窃罪（62%）、诈骗罪（32%），前几页以同罪名案例为先，其后按案情相似度排列')
     const buttons = line.findAll('button')
     expect(buttons.map((b) => b.attributes('type'))).toEqual(['button', 'button'])
     // the accessible name starts with what the button shows, then says what pressing it does

@@ -198,3 +198,45 @@ def test_a_hit_boosted_by_an_inferred_charge_says_so() -> None:
     assert ranked["hurt"].reasons == []
     named = analyze_query(FACTS + "公诉机关以盗窃罪提起公诉。")
     assert all(not h.reasons for h in LegalElementRanker().run(hits=hits, analysis=named)["hits"])
+
+
+def _theft_neighbours_then_others() -> list[SearchHit]:
+    """Five theft cases first (the vote says 盗窃罪), then cases of other charges and more thefts, interleaved."""
+    hits = [_hit(f"t{i}", 1.0 - i / 100, ["盗窃罪"]) for i in range(5)]
+    for i in range(5):
+        hits.append(_hit(f"other{i}", 0.8 - i / 100, ["诈骗罪"]))
+        hits.append(_hit(f"late-theft{i}", 0.3 - i / 100, ["盗窃罪"]))
+    return hits
+
+
+def test_inferred_charges_order_only_the_first_entries_and_the_rest_keeps_its_own_order() -> None:
+    analysis = analyze_query(FACTS)
+    hits = _theft_neighbours_then_others()
+    whole = LegalElementRanker(inferred_reach=0).run(hits=hits, analysis=analysis)["hits"]
+    assert [h.entry_id for h in whole][:10] == [*(f"t{i}" for i in range(5)), *(f"late-theft{i}" for i in range(5))]
+    reached = LegalElementRanker(inferred_reach=7).run(hits=hits, analysis=analysis)["hits"]
+    ids = [h.entry_id for h in reached]
+    assert ids[:7] == [h.entry_id for h in whole][:7]  # the first seven: as the whole-list boost orders them
+    # the rest: in the order without the inferred boost, so a wrong vote leaves the other charge's cases next
+    assert ids[7:] == [*(f"other{i}" for i in range(5)), "late-theft2", "late-theft3", "late-theft4"]
+    assert sorted(ids) == sorted(h.entry_id for h in hits)
+    scores = [h.score for h in reached]
+    assert scores == sorted(scores, reverse=True)  # still sorted by score: the tail is scaled below the head
+    assert all("同推断罪名：盗窃罪" in [r.label for r in h.reasons] for h in reached if "theft" in h.entry_id)
+
+
+def test_the_default_reach_is_fifty_and_a_named_charge_orders_the_whole_list() -> None:
+    ranker = LegalElementRanker()
+    assert ranker.inferred_reach == 50 and ranker.to_dict()["init_parameters"]["inferred_reach"] == 50
+    many = [_hit(f"t{i}", 1.0 - i / 1000, ["盗窃罪"]) for i in range(10)]
+    many += [_hit(f"f{i}", 0.9 - i / 1000, ["诈骗罪"]) for i in range(60)]
+    many += [_hit(f"late{i}", 0.3 - i / 1000, ["盗窃罪"]) for i in range(10)]
+    inferred = [h.entry_id for h in ranker.run(hits=many, analysis=analyze_query(FACTS))["hits"]]
+    assert inferred[:20] == [*(f"t{i}" for i in range(10)), *(f"late{i}" for i in range(10))]
+    assert inferred[50:] == [f"f{i}" for i in range(30, 60)]  # past 50, the unboosted order
+    named = analyze_query(FACTS + "公诉机关以诈骗罪提起公诉。")
+    assert named.charges == ["诈骗罪"]
+    by_name = [h.entry_id for h in ranker.run(hits=many, analysis=named)["hits"]]
+    assert by_name[:60] == [f"f{i}" for i in range(60)]  # the named charge's cases first, all sixty of them
+    with pytest.raises(ValueError, match="inferred_reach"):
+        LegalElementRanker(inferred_reach=-1)
