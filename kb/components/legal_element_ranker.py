@@ -183,20 +183,15 @@ class LegalElementRanker:
         ranked.sort(key=lambda h: h.score, reverse=True)
         if not inferred or not self.inferred_reach or len(ranked) <= self.inferred_reach:
             return ranked
-        head = ranked[: self.inferred_reach]
-        taken = {h.entry_id for h in head}
-        tail = [replace(h, score=h.score * named(h.meta), reasons=reasons(h, inferred)) for h in hits]
-        tail = sorted((h for h in tail if h.entry_id not in taken), key=lambda h: h.score, reverse=True)
-        return head + _below(tail, head[-1].score)
-
-
-def _below(hits: list[SearchHit], ceiling: float) -> list[SearchHit]:
-    """The hits in their order, scaled so that none scores above `ceiling` (the list stays sorted by score)."""
-    top = hits[0].score if hits else 0.0
-    if top <= ceiling or top <= 0:
-        return hits
-    factor = ceiling / top
-    return [replace(h, score=h.score * factor) for h in hits]
+        head, tail = ranked[: self.inferred_reach], ranked[self.inferred_reach :]
+        unboosted = {h.entry_id: h.score * named(h.meta) for h in hits}
+        tail.sort(key=lambda h: unboosted[h.entry_id], reverse=True)
+        # the tail's scores without the inferred boost, scaled below the head's last so the list stays sorted by score
+        top, ceiling = unboosted[tail[0].entry_id], head[-1].score
+        factor = ceiling / top if top > ceiling else 1.0
+        for hit in tail:  # copies made above, so the caller's hits are untouched
+            hit.score = unboosted[hit.entry_id] * factor
+        return head + tail
 
 
 def reasons(hit: SearchHit, inferred: Mapping[str, float]) -> list[MatchReason]:
