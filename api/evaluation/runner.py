@@ -38,7 +38,7 @@ from api.evaluation.metrics import mean, query_metrics
 from api.evaluation.upstream import upstream_query_metrics
 from kb.components.entry_folder import fold_chunks
 from kb.components.facts_ranker import FactsMatchRanker
-from kb.components.legal_element_ranker import LegalElementRanker
+from kb.components.legal_element_ranker import INFERRED_REACH, LegalElementRanker
 from kb.components.query_normalizer import QueryAnalysis
 from kb.components.rrf_joiner import weighted_rrf
 from kb.components.text_embedder import KbTextEmbedder
@@ -72,7 +72,7 @@ class EvalConfig:
     infer_min_share: float = 0.3
     charge_overlap: str = "query"
     inferred_weight: float = 3.0  # the product default of LegalElementRanker
-    inferred_reach: int = 50  # the product default of LegalElementRanker: entries the inferred charges order
+    inferred_reach: int = INFERRED_REACH  # the product default of LegalElementRanker
     facts_weight: float = 0.0  # the whole-facts match of long queries (FactsMatchRanker), 0 = off
     # Who votes for the inferred charges in the re-rank protocol: "library" = the nearest cases of the whole index
     # (as the product's search sees the library), "ranked" = the pool's own ranking.
@@ -129,9 +129,7 @@ ABLATIONS: dict[str, EvalConfig] = {
         "hybrid+elements@no-facts", elements=True, long_dense_weight=0.3, inferred_reach=0
     ),
     # before the inferred charges' reach (2026-11-27): they order the whole list, not only its first 50 entries
-    "hybrid+elements@whole-list": EvalConfig(
-        "hybrid+elements@whole-list", elements=True, long_dense_weight=0.3, facts_weight=1.0, inferred_reach=0
-    ),
+    "hybrid+elements@whole-list": replace(CONFIGS[DEFAULT_CONFIG], name="hybrid+elements@whole-list", inferred_reach=0),
 }
 CONFIG_CHOICES: dict[str, EvalConfig] = {**CONFIGS, **ABLATIONS}
 

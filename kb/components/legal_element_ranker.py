@@ -41,6 +41,8 @@ from kb.components.query_normalizer import QueryAnalysis
 from kb.elements.charge_refinement import refine_inferred_charges
 from kb.models import MatchReason, SearchHit
 
+INFERRED_REACH = 50  # entries of a list the inferred charges order (see the module docstring)
+
 
 def element_boost(
     meta: dict[str, Any],
@@ -113,7 +115,7 @@ class LegalElementRanker:
         infer_min_share: float = 0.3,
         charge_overlap: str = "query",
         inferred_weight: float = 3.0,
-        inferred_reach: int = 50,
+        inferred_reach: int = INFERRED_REACH,
     ) -> None:
         """`inferred_reach`: how many of the first entries the inferred charges order; 0 = the whole list."""
         if charge_weight < 0 or outcome_weight < 0 or inferred_weight < 0:

@@ -5,7 +5,7 @@ that depth is most of the search's time (bench-results/es-deep/), while the dens
 query. This sweep keeps BM25 at the product's depth over the library and asks the dense side for fewer chunks, in
 the full protocol and in the library ranking that votes for the charges (the pools of the re-rank protocol are
 searched whole, as before). Choices on the common queries. Run from the repository root on a built evaluation
-index (about 4 minutes; an embedder name as the argument, use-m3 by default):
+index (about 1.5 minutes; an embedder name as the argument, use-m3 by default):
 
     python bench-results/eval/depth/dense_depth.py > bench-results/eval/depth/dense_depth.txt
 """
@@ -33,11 +33,11 @@ class ShallowDense(LecardEvaluator):
     def retrieve(
         self, query: LecardQuery, *, filters: dict[str, Any] | None, top_k: int, dense: bool = True
     ) -> Retrieved:
-        full = super().retrieve(query, filters=filters, top_k=top_k, dense=False)
         if not dense or filters is not None or top_k <= self.dense_depth:
-            return super().retrieve(query, filters=filters, top_k=top_k, dense=dense) if dense else full
+            return super().retrieve(query, filters=filters, top_k=top_k, dense=dense)
+        bm25 = super().retrieve(query, filters=filters, top_k=top_k, dense=False)
         shallow = super().retrieve(query, filters=filters, top_k=self.dense_depth, dense=True)
-        return Retrieved(analysis=full.analysis, bm25=full.bm25, dense=shallow.dense)
+        return Retrieved(analysis=bm25.analysis, bm25=bm25.bm25, dense=shallow.dense)
 
 
 def main() -> None:

@@ -15,28 +15,23 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "charge-recognition"))
 
-from study import PRODUCT, Study, kept, vote  # type: ignore[import-not-found]
+from study import PRODUCT, Study  # type: ignore[import-not-found]
 
 from api.evaluation.harness import LecardRun, warm_index
 from api.evaluation.lecard import LecardQuery, load_lecard
-from api.evaluation.runner import SUBSETS, LecardEvaluator, score
+from api.evaluation.runner import SUBSETS, LecardEvaluator, element_ranker, score
 from api.evaluation.sweeps import upstream_cell
-from kb.components.legal_element_ranker import LegalElementRanker
-from kb.elements.charge_refinement import refine_inferred_charges
+from kb.components.legal_element_ranker import infer_charges_for_text
 from kb.models import SearchHit
 
 DATA = Path("../shared/data/lecard")
 # The product's element re-ranking as it was before this study: the inferred charges order the whole list.
-ELEMENTS = LegalElementRanker(
-    charge_weight=PRODUCT.charge_weight,
-    outcome_weight=PRODUCT.outcome_weight,
-    inferred_weight=PRODUCT.inferred_weight,
-    inferred_reach=0,
-)
+ELEMENTS = element_ranker(replace(PRODUCT, inferred_reach=0))
 # (unboosted hits, query) -> ranked hits
 Rule = Callable[[list[SearchHit], LecardQuery], list[SearchHit]]
 
@@ -77,9 +72,7 @@ def main() -> None:
         def inferred(q: LecardQuery, min_share: float) -> dict[str, float]:
             if study.named(q.qid) or not study.analysis[q.qid].long_query:
                 return {}
-            return refine_inferred_charges(
-                study.analysis[q.qid].text, kept(vote(study.library[q.qid], 10, lambda r: 1 / r), min_share)
-            )
+            return infer_charges_for_text(study.library[q.qid], study.analysis[q.qid].text, 10, min_share)
 
         def boosted(charges: Mapping[str, Mapping[str, float]]) -> Rule:
             return lambda hits, q: ELEMENTS.rerank(hits, study.analysis[q.qid], charges[q.qid])

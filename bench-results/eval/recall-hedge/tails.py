@@ -5,7 +5,7 @@ Since the inferred charges order only the first 50 entries (kb/components/legal_
 pages. The product gives it the pipeline's order without the inferred boost. This script tries other unboosted
 orders for the rest: other weights of the whole-facts match, of the dense list for long queries, BM25 alone, and
 more chunks folded per entry. Only full Recall@100 can change (the re-rank pools' first 50 are the same). Choices on
-the common queries. Run from the repository root on the built use-m3 evaluation index (about 3 minutes):
+the common queries. Run from the repository root on the built use-m3 evaluation index (about 2 minutes):
 
     python bench-results/eval/recall-hedge/tails.py > bench-results/eval/recall-hedge/tails.txt
 """
@@ -46,27 +46,24 @@ def main() -> None:
         ranker = element_ranker(PRODUCT)
         heads: dict[str, list[str]] = {}
         retrieved = {}
+        inferring = set()  # the queries with inferred charges: only their lists have a tail to reorder
         for q in queries:
             retrieved[q.qid] = evaluator.retrieve(q, filters=None, top_k=evaluator.library_depth(q))
             heads[q.qid] = evaluator.pids(evaluator.rank(retrieved[q.qid], PRODUCT))
+            plain = evaluator.rank(retrieved[q.qid], PLAIN)
+            if ranker.run(hits=plain, analysis=retrieved[q.qid].analysis)["inferred_charges"]:
+                inferring.add(q.qid)
         product_rankings = {q.qid: evaluator._complete(heads[q.qid], q.qid, "full") for q in queries}
         recall = score(dataset, product_rankings, queries)
         print("order of the entries past the first 50 | full Recall@100 per subset")
         cells = " | ".join(f"{s} {recall[s]['ours']['recall@100']:.3f}" for s in SUBSETS)
         print(f"{'(the product, as kb eval runs it)':<50} {cells}", flush=True)
         for label, config in TAILS.items():
-            rankings = {}
-            for q in queries:
-                analysis = retrieved[q.qid].analysis
-                plain_hits = evaluator.rank(retrieved[q.qid], config)
-                inferred = ranker.run(hits=evaluator.rank(retrieved[q.qid], PLAIN), analysis=analysis)[
-                    "inferred_charges"
-                ]
-                if not inferred:  # nothing inferred: the product's list is the pipeline's, whole
-                    rankings[q.qid] = product_rankings[q.qid]
-                    continue
+            rankings = dict(product_rankings)  # nothing inferred: the product's list is the pipeline's, whole
+            for q in (q for q in queries if q.qid in inferring):
                 head = heads[q.qid][:REACH]
-                rest = [p for p in evaluator.pids(plain_hits) if p not in set(head)]
+                taken = set(head)
+                rest = [p for p in evaluator.pids(evaluator.rank(retrieved[q.qid], config)) if p not in taken]
                 rankings[q.qid] = evaluator._complete(head + rest, q.qid, "full")
             recall = score(dataset, rankings, queries)
             cells = " | ".join(f"{s} {recall[s]['ours']['recall@100']:.3f}" for s in SUBSETS)
