@@ -13,19 +13,12 @@ from __future__ import annotations
 
 import statistics
 import sys
-import tempfile
 import time
-from pathlib import Path
 from typing import Any
-from uuid import uuid4
 
-from haystack.document_stores.types import DuplicatePolicy
+from probe_index import synthetic_index  # type: ignore[import-not-found]
 
 from api.bench import pasted_fact_texts
-from api.bench_es import _load
-from kb.config import EsSettings, Settings
-from kb.embedders.factory import build_embedder
-from kb.service import KnowledgeBase
 from kb.stores.elasticsearch_mapping import INTERNAL_FIELDS
 
 CHUNKS = 30_000
@@ -45,18 +38,7 @@ def timed(client: Any, alias: str, vectors: list[list[float]], label: str, k: in
 
 
 def main() -> None:
-    model = build_embedder("hash:384")
-    assert model is not None
-    es = EsSettings(url=sys.argv[1], index=f"kb-bench-probe-{uuid4().hex[:6]}")
-    settings = Settings(  # type: ignore[call-arg]
-        _env_file=None, home=Path(tempfile.mkdtemp()), embedder="hash:384", store="elasticsearch", es=es
-    )
-    kb = KnowledgeBase(settings, embedder=model)
-    store: Any = kb.store
-    try:
-        kb.warm_up()
-        _load(lambda b, last: store.write_documents(b, policy=DuplicatePolicy.SKIP, refresh=last), CHUNKS, 384)
-        store.optimize()
+    with synthetic_index(sys.argv[1], CHUNKS) as (store, model, _):
         vectors = [model.embed_queries([t])[0].tolist() for t in pasted_fact_texts()]
         print(f"{CHUNKS} synthetic chunks, {len(vectors)} fact texts x {PASSES} passes, kNN request only")
         internal = list(INTERNAL_FIELDS)
@@ -67,9 +49,6 @@ def main() -> None:
         timed(
             store.client, store.alias, vectors, "k=108 (a typed query), source as asked", 108, source_excludes=internal
         )
-    finally:
-        store.drop_all_indices()
-        kb.close()
 
 
 if __name__ == "__main__":

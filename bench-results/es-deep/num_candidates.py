@@ -13,19 +13,11 @@ from __future__ import annotations
 
 import statistics
 import sys
-import tempfile
-from pathlib import Path
-from typing import Any
-from uuid import uuid4
 
 import numpy as np
-from haystack.document_stores.types import DuplicatePolicy
+from probe_index import synthetic_index  # type: ignore[import-not-found]
 
 from api.bench import pasted_fact_texts
-from api.bench_es import _batches, _load
-from kb.config import EsSettings, Settings
-from kb.embedders.factory import build_embedder
-from kb.service import KnowledgeBase
 
 CHUNKS = 30_000
 K = 1008
@@ -33,20 +25,9 @@ FACTORS = (1.0, 1.25, 1.5, 2.0)
 
 
 def main() -> None:
-    model = build_embedder("hash:384")
-    assert model is not None
-    es = EsSettings(url=sys.argv[1], index=f"kb-bench-probe-{uuid4().hex[:6]}")
-    settings = Settings(  # type: ignore[call-arg]
-        _env_file=None, home=Path(tempfile.mkdtemp()), embedder="hash:384", store="elasticsearch", es=es
-    )
-    kb = KnowledgeBase(settings, embedder=model)
-    store: Any = kb.store
-    try:
-        kb.warm_up()
-        _load(lambda b, last: store.write_documents(b, policy=DuplicatePolicy.SKIP, refresh=last), CHUNKS, 384)
-        store.optimize()
-        ids = [d.id for batch in _batches(CHUNKS, 384) for d in batch]
-        matrix = np.asarray([d.embedding for batch in _batches(CHUNKS, 384) for d in batch], dtype=np.float32)
+    with synthetic_index(sys.argv[1], CHUNKS) as (store, model, written):
+        ids = [d.id for d in written]
+        matrix = np.asarray([d.embedding for d in written], dtype=np.float32)
         matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
         queries = [np.asarray(model.embed_queries([t])[0], dtype=np.float32) for t in pasted_fact_texts()]
         exact = [{ids[i] for i in np.argsort(-(matrix @ (q / np.linalg.norm(q))))[:K]} for q in queries]
@@ -69,9 +50,6 @@ def main() -> None:
                 f"share of the exact top {K}: {statistics.mean(agreement):.3f}",
                 flush=True,
             )
-    finally:
-        store.drop_all_indices()
-        kb.close()
 
 
 if __name__ == "__main__":
