@@ -144,6 +144,14 @@ class Analysis(BaseModel):
             "查询写明罪名或较短时为空"
         ),
     )
+    inferred_reach: int | None = Field(
+        default=None,
+        ge=1,
+        description=(
+            "推断罪名只决定结果列表前若干条的顺序：此为其条数（自第 1 条起计，已除去排除的条目），其后按案情相似度排列；"
+            "未推断罪名、推断罪名决定整个列表或按日期排序时为空"
+        ),
+    )
 
 
 class SearchResponse(BaseModel):

@@ -305,6 +305,7 @@ class KnowledgeBase:
             # Charges nobody typed that reordered the results: the page names them (charge, share of the votes).
             inferred: dict[str, float] = out["inferred_charges"]
             analysis["inferred_charges"] = [{"charge": c, "share": round(share, 2)} for c, share in inferred.items()]
+            reach: int = out["inferred_reach"] if inferred else 0
         else:
             hits = self._browse(haystack_filters)
             analysis = {
@@ -316,11 +317,17 @@ class KnowledgeBase:
                 "long_query": False,
                 "inferred_charges": [],
             }
-        if request.exclude_ids:
-            excluded = set(request.exclude_ids)
+            reach = 0
+        excluded = set(request.exclude_ids)
+        # the first `reach` hits are the ones the inferred charges ordered: those of them the exclusions leave
+        head = sum(1 for h in hits[:reach] if h.entry_id not in excluded)
+        if excluded:
             hits = [h for h in hits if h.entry_id not in excluded]
         if request.sort == "date":
             hits.sort(key=lambda h: str(h.meta.get("publish_date") or ""), reverse=True)
+        # Where the list stops following the inferred charges (the search page marks it); none when they order all
+        # of it, or none of it, or the list is by date.
+        analysis["inferred_reach"] = head if request.sort != "date" and 0 < head < len(hits) else None
         facets = facets_from_hits(hits)
         start = (request.page - 1) * request.page_size
         terms = list(analysis.get("tokens", []))

@@ -135,7 +135,7 @@ function analyse(q) {
     tokens = [...new Set([...tokens, ...keywords, ...charges.map((c) => c.replace(/罪$/, ''))])]
   }
   const line = LINES.find((l) => q.includes(l)) ?? null
-  return { tokens: [...new Set(tokens)], charges, outcomes, line, long_query: long, inferred_charges: [] }
+  return { tokens: [...new Set(tokens)], charges, outcomes, line, long_query: long, inferred_charges: [], inferred_reach: null }
 }
 
 function countOccurrences(text, token) {

@@ -76,10 +76,12 @@ def build_search_pipeline(
 
 
 def run_search_pipeline(pipe: Pipeline, query: str, *, filters: dict[str, Any] | None, top_k: int) -> dict[str, Any]:
-    """Run it and return {"hits": [...], "analysis": QueryAnalysis, "inferred_charges": {charge: share}}.
+    """Run it and return {"hits": [...], "analysis": QueryAnalysis, "inferred_charges": {charge: share},
+    "inferred_reach": int}.
 
     `inferred_charges`: the charges the ranker inferred from the nearest cases and boosted (best first; {} when it
-    inferred none)."""
+    inferred none). `inferred_reach`: how many of the first hits such charges order, as the ranker component is
+    configured (0 = the whole list)."""
     data: dict[str, Any] = {"normalizer": {"query": query}, "bm25": {"filters": filters, "top_k": top_k}}
     if "dense" in pipe.graph.nodes:
         data["dense"] = {"filters": filters, "top_k": top_k}
@@ -89,4 +91,5 @@ def run_search_pipeline(pipe: Pipeline, query: str, *, filters: dict[str, Any] |
         "hits": ranker["hits"],
         "analysis": result["normalizer"]["analysis"],
         "inferred_charges": ranker["inferred_charges"],
+        "inferred_reach": int(getattr(pipe.get_component("ranker"), "inferred_reach", 0)),
     }

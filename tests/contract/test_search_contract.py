@@ -6,6 +6,8 @@ tests/contract/conftest.py): a bare `pytest` deselects it, `pytest -m ''` or `-m
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -159,3 +161,42 @@ def test_a_pasted_fact_text_is_matched_against_whole_case_facts(backend_kb: Know
     facts_reasons = [r for r in on[0].reasons if r.kind == "facts"]
     assert facts_reasons and facts_reasons[0].label.startswith("案情相近：")
     assert any(h.entry_id in off and h.score > off[h.entry_id] for h in cases)
+
+
+@contextmanager
+def _inferred_reach(kb: KnowledgeBase, reach: int) -> Iterator[None]:
+    """The search ranker's `inferred_reach` set to `reach` for a while (the demo corpus has fewer than 50 cases)."""
+    ranker: Any = kb.pipeline.get_component("ranker")
+    before = ranker.inferred_reach
+    ranker.inferred_reach = reach
+    try:
+        yield
+    finally:
+        ranker.inferred_reach = before
+
+
+def test_a_pasted_fact_text_says_how_many_first_results_its_inferred_charges_order(backend_kb: KnowledgeBase) -> None:
+    """`analysis.inferred_reach`: the results the inferred charges ordered, counted in the list the user pages
+    through, so the search page can mark where they stop; null when there is nothing to mark."""
+    facts = "示例：犯罪嫌疑人醉酒后驾驶机动车在道路上行驶，经检测血液酒精含量为八十五毫克每百毫升，未发生事故。" * 3
+
+    def reach(query: str = facts, **request: Any) -> Any:
+        return backend_kb.search(SearchRequest(query=query, **request)).analysis["inferred_reach"]
+
+    with _inferred_reach(backend_kb, 3):
+        full = backend_kb.search(SearchRequest(query=facts, page_size=100))
+        assert full.analysis["inferred_charges"] and 4 < full.total == len(full.hits)
+        assert full.analysis["inferred_reach"] == 3
+        assert reach(page=2, page_size=2) == 3  # the same on every page
+        assert reach(exclude_ids=[full.hits[0].entry_id]) == 2  # an excluded entry among the three: two remain
+        assert reach(exclude_ids=[full.hits[3].entry_id]) == 3  # one past them changes nothing
+        assert reach(exclude_ids=[h.entry_id for h in full.hits[:3]]) is None  # none of the ordered ones is left
+        assert reach(sort="date") is None  # by date the mark means nothing
+        assert reach(facts + "公安机关以危险驾驶罪移送审查起诉。") is None  # a named charge orders the whole list
+        assert reach("醉酒驾驶 不起诉") is None  # a short query infers nothing
+        assert reach("", filters={"charges": ["危险驾驶罪", "盗窃罪"]}) is None  # browsing
+        assert reach(exclude_ids=[h.entry_id for h in full.hits[3:]]) is None  # the list is no longer than three
+    with _inferred_reach(backend_kb, full.total):
+        assert reach() is None  # the inferred charges order the whole list
+    with _inferred_reach(backend_kb, 0):
+        assert reach() is None  # reach 0: the whole list

@@ -75,6 +75,11 @@ export interface QueryAnalysis {
   long_query: boolean
   /** Best first; empty unless a long query named no charge and its nearest cases agreed on one (cases of it lead). */
   inferred_charges: InferredCharge[]
+  /**
+   * How many of the first results (counted from 1 across pages) the inferred charges ordered; the rest follow the
+   * similarity alone. Null when nothing was inferred, when they order the whole list, or when sorted by date.
+   */
+  inferred_reach: number | null
 }
 
 /** 'facts': a long query's best whole-facts matches, naming the words they share most (案情相近：…). */

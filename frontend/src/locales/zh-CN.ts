@@ -120,6 +120,10 @@ export const zh = {
     inferredTail: '，前几页以同罪名案例为先，其后按案情相似度排列',
     inferredCharge: (charge: string, percent: number) => `${charge}（${percent}%）`,
     inferredAdopt: (label: string) => `${label}：设为罪名筛选`,
+    // The divider in the result list where the inferred charges stop ordering it (each charge in its own 「」: names
+    // such as 掩饰、隐瞒犯罪所得罪 contain 、 themselves).
+    inferredReach: (count: number, charges: string[]) =>
+      `以上 ${count} 条按推断罪名${charges.map((c) => `「${c}」`).join('、')}优先排列；以下按案情相似度排列`,
     filtersLabel: '筛选',
     activeFilters: '已选条件',
     clearFilters: '清除全部筛选',

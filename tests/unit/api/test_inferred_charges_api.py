@@ -61,8 +61,25 @@ def test_a_named_charge_a_short_query_and_browsing_infer_nothing(client: TestCli
     assert _analysis(client, "", filters={"charges": ["盗窃罪"]})["inferred_charges"] == []
 
 
+def test_the_response_says_how_many_first_results_the_inferred_charges_order(
+    client: TestClient, demo_kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`analysis.inferred_reach` is the ranker's configured reach (the demo corpus has fewer than its 50 cases)."""
+    assert _analysis(client, FACTS)["inferred_reach"] is None  # the list is not longer than 50
+    monkeypatch.setattr(demo_kb.pipeline.get_component("ranker"), "inferred_reach", 3)
+    assert _analysis(client, FACTS)["inferred_reach"] == 3
+    assert _analysis(client, FACTS, page=2)["inferred_reach"] == 3
+    assert client.get("/api/search", params={"q": FACTS}).json()["analysis"]["inferred_reach"] == 3
+    assert _analysis(client, FACTS, sort="date")["inferred_reach"] is None
+    assert _analysis(client, NAMED)["inferred_reach"] is None
+    assert _analysis(client, "撬车门 拿走电脑")["inferred_reach"] is None
+    assert _analysis(client, "", filters={"charges": ["盗窃罪"]})["inferred_reach"] is None
+
+
 def test_the_openapi_schema_describes_the_inferred_charges(client: TestClient) -> None:
     schemas = client.get("/openapi.json").json()["components"]["schemas"]
     field = schemas["Analysis"]["properties"]["inferred_charges"]
     assert "推断" in field["description"]
     assert set(schemas["InferredCharge"]["required"]) == {"charge", "share"}
+    reach = schemas["Analysis"]["properties"]["inferred_reach"]
+    assert "推断罪名" in reach["description"] and {"type": "null"} in reach["anyOf"]

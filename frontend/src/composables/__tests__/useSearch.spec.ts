@@ -46,7 +46,7 @@ function response(overrides: Partial<SearchResponse> = {}): SearchResponse {
     page: 1,
     page_size: 10,
     took_ms: 1,
-    analysis: { tokens: [], charges: [], outcomes: [], line: null, long_query: false, inferred_charges: [] },
+    analysis: { tokens: [], charges: [], outcomes: [], line: null, long_query: false, inferred_charges: [], inferred_reach: null },
     hits: [],
     facets: {},
     ...overrides,

@@ -1,7 +1,7 @@
 import { mount } from '@vue/test-utils'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 
-import type { InferredCharge, SearchResponse } from '@/api/types'
+import type { Hit, InferredCharge, SearchResponse } from '@/api/types'
 import { resetSession } from '@/stores/session'
 import SearchView from '@/views/SearchView.vue'
 
@@ -22,7 +22,15 @@ function response(inferred: InferredCharge[]): SearchResponse {
     page: 1,
     page_size: 10,
     took_ms: 3,
-    analysis: { tokens: ['撬开'], charges: [], outcomes: [], line: null, long_query: true, inferred_charges: inferred },
+    analysis: {
+      tokens: ['撬开'],
+      charges: [],
+      outcomes: [],
+      line: null,
+      long_query: true,
+      inferred_charges: inferred,
+      inferred_reach: null,
+    },
     hits: [],
     facets: {},
   }
@@ -83,5 +91,113 @@ describe('SearchView: charges inferred for a pasted fact text', () => {
     expect(chip.text()).toContain('诈骗罪')
     expect(document.activeElement).toBe(chip.element)
     wrapper.unmount()
+  })
+})
+
+/** Result number `n` (1-based, across pages) of a pasted fact text: 示例 entries c1, c2, …. */
+function hit(n: number): Hit {
+  return {
+    id: `c${n}`,
+    kind: 'case',
+    title: `示例案例${n}`,
+    number: null,
+    case_type: '典型案例',
+    line: '刑事检察',
+    sub_line: null,
+    issuer: null,
+    publish_date: null,
+    year: null,
+    region: null,
+    stage: null,
+    charges: ['盗窃罪'],
+    outcomes: [],
+    provisions: [],
+    keywords: [],
+    power_subject: null,
+    error_type: null,
+    misused_power: null,
+    illustrative: true,
+    score: 1 / n,
+    section: 'facts',
+    section_label: '基本案情',
+    passage: '示例案情。',
+    highlights: [],
+    reasons: [],
+  }
+}
+
+const TOTAL = 25
+
+/** The search page on `path`, answering each page of TOTAL results with `reach` as `analysis.inferred_reach`. */
+async function mountPaged(path: string, reach: number | null) {
+  signedInAs(['search', 'entries:read'])
+  fakeFetch({
+    'GET /api/stats': { entries_by_kind: {}, chunks: 0, by_line: {}, by_case_type: {} },
+    'POST /api/search': (call) => {
+      const { page, page_size: size } = call.body as { page: number; page_size: number }
+      const numbers = Array.from({ length: TOTAL }, (_, i) => i + 1).slice((page - 1) * size, page * size)
+      const base = response(THEFT)
+      const analysis = { ...base.analysis, inferred_reach: reach }
+      return { ...base, total: TOTAL, page, page_size: size, hits: numbers.map(hit), analysis }
+    },
+  })
+  const router = await testRouter(path)
+  const wrapper = mount(SearchView, { global: { plugins: [router] }, attachTo: document.body })
+  await settle()
+  return wrapper
+}
+
+/** The titles of the page's hits with '—' where the divider stands. */
+function listed(wrapper: Awaited<ReturnType<typeof mountPaged>>): string[] {
+  return wrapper.findAll('.hit-list > li').flatMap((li) => {
+    const title = li.get('.title-link').text()
+    return li.find('[data-testid="inferred-reach"]').exists() ? ['—', title] : [title]
+  })
+}
+
+const Q = `/?q=${encodeURIComponent(FACTS)}`
+const LINE = '以上 3 条按推断罪名「盗窃罪」、「诈骗罪」优先排列；以下按案情相似度排列'
+
+describe('SearchView: where the inferred charges stop ordering the results', () => {
+  it('draws one labelled separator between result 3 and result 4 on page 1', async () => {
+    const wrapper = await mountPaged(Q, 3)
+    expect(listed(wrapper).slice(0, 5)).toEqual(['示例案例1', '示例案例2', '示例案例3', '—', '示例案例4'])
+    const dividers = wrapper.findAll('[data-testid="inferred-reach"]')
+    expect(dividers).toHaveLength(1)
+    expect(dividers[0]!.attributes('role')).toBe('separator')
+    expect(dividers[0]!.attributes('aria-label')).toBe(LINE)
+    expect(dividers[0]!.text()).toBe(LINE)
+    wrapper.unmount()
+  })
+
+  it('counts across pages: result 13 of 25 puts it on page 2 only, after that page\'s third hit', async () => {
+    const first = await mountPaged(Q, 13)
+    expect(first.find('[data-testid="inferred-reach"]').exists()).toBe(false)
+    first.unmount()
+    const second = await mountPaged(`${Q}&page=2`, 13)
+    expect(listed(second).slice(0, 5)).toEqual(['示例案例11', '示例案例12', '示例案例13', '—', '示例案例14'])
+    expect(second.get('[data-testid="inferred-reach"]').attributes('aria-label')).toContain('以上 13 条')
+    second.unmount()
+  })
+
+  it('a reach ending a page is marked at the top of the next page, before its first hit', async () => {
+    const first = await mountPaged(Q, 10)
+    expect(first.findAll('.hit-list > li')).toHaveLength(10)
+    expect(first.find('[data-testid="inferred-reach"]').exists()).toBe(false)
+    first.unmount()
+    const second = await mountPaged(`${Q}&page=2`, 10)
+    expect(listed(second).slice(0, 2)).toEqual(['—', '示例案例11'])
+    expect(second.get('[data-testid="inferred-reach"]').text()).toContain('以上 10 条')
+    second.unmount()
+  })
+
+  it('draws nothing when the response has no reach, or once a 罪名 filter is set', async () => {
+    const none = await mountPaged(Q, null)
+    expect(none.findAll('.hit-list > li')).toHaveLength(10)
+    expect(none.find('[role="separator"]').exists()).toBe(false)
+    none.unmount()
+    const filtered = await mountPaged(`${Q}&charges=${encodeURIComponent('盗窃罪')}`, 3)
+    expect(filtered.find('[data-testid="inferred-reach"]').exists()).toBe(false)
+    filtered.unmount()
   })
 })
