@@ -1,0 +1,99 @@
+"""The nearest-case vote corrected for how common each charge is in the library (2026-11-28).
+
+A k-nearest-neighbour vote favours the charges the library holds most of: among a fact text's ten nearest cases, a
+charge with thousands of judgments (盗窃罪, 故意伤害罪) turns up by sheer number even when the text tells another
+story. The textbook correction divides each charge's votes by its prior, here its share of the library's judgments,
+raised to a power alpha (0 = the product's vote, 1 = the full correction), then renormalises. With the correction, more
+neighbours can vote (the rarer charge needs room to appear), so k = 10, 20 and 30 are tried.
+
+Everything else is the product's: the shares are kept from 0.3, checked against the text
+(kb.elements.charge_refinement), and boost the pool as the product's LegalElementRanker does. Run from the
+repository root on the built evaluation index (about 2 minutes):
+
+    python bench-results/eval/charge-recognition/prior.py > bench-results/eval/charge-recognition/prior.txt
+
+Choices are made on the common queries; the controversial ones are the held-out check.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from study import DATA, Inferred, Study, kept, vote
+
+from api.evaluation.harness import LecardRun, warm_index
+from api.evaluation.lecard import load_lecard
+from api.evaluation.runner import SUBSETS, LecardEvaluator, score
+from api.evaluation.sweeps import upstream_cell
+from kb.elements.charge_refinement import refine_inferred_charges
+from kb.models import SearchHit
+
+
+def library_priors(documents: Sequence[object]) -> dict[str, float]:
+    """Each charge's share of the library's judgments (one count per judgment, whatever its number of chunks)."""
+    charges_of: dict[str, set[str]] = {}
+    for doc in documents:
+        meta = getattr(doc, "meta", {}) or {}
+        entry = str(meta.get("entry_id") or "")
+        if entry:
+            charges_of.setdefault(entry, set()).update(meta.get("charges", []) or [])
+    counts: Counter[str] = Counter(c for charges in charges_of.values() for c in charges)
+    total = len(charges_of)
+    return {charge: n / total for charge, n in counts.items()}
+
+
+def corrected(shares: Mapping[str, float], priors: Mapping[str, float], alpha: float) -> Inferred:
+    """Votes divided by prior ** alpha, renormalised to shares (a charge unseen in the library counts as the rarest)."""
+    if not shares or alpha == 0:
+        return dict(shares)
+    floor = min(priors.values())
+    raw = {c: s / (priors.get(c, floor) ** alpha) for c, s in shares.items()}
+    total = sum(shares.values())  # keep the votes' total mass: shares of all voters, as the product's vote has
+    mass = sum(raw.values())
+    return {c: min(1.0, v / mass * total) for c, v in raw.items()}
+
+
+def main() -> None:
+    dataset = load_lecard(DATA)
+    queries = dataset.queries
+    with warm_index(LecardRun(data=DATA)) as kb:
+        evaluator = LecardEvaluator(kb, dataset)
+        study = Study(evaluator, queries)
+        priors = library_priors(kb.store.filter_documents())
+        print(
+            f"library: {len(priors)} charges; most common",
+            ", ".join(f"{c} {p:.3f}" for c, p in sorted(priors.items(), key=lambda kv: -kv[1])[:5]),
+        )
+        text = {q.qid: q.text for q in queries}
+
+        def row(label: str, inferred: Mapping[str, Inferred]) -> None:
+            inferred = {q.qid: ({} if study.named(q.qid) else dict(inferred[q.qid])) for q in queries}
+            right = sum(1 for q in queries if inferred[q.qid] and next(iter(inferred[q.qid])) in q.charges)
+            rankings = {q.qid: study.ranking(q.qid, inferred[q.qid]) for q in queries}
+            scores = score(dataset, rankings, queries)
+            cells = [upstream_cell(scores, subset) for subset in SUBSETS]
+            print(f"{label:<28} {right:>3}/107  " + " | ".join(cells), flush=True)
+
+        def inferred_with(hits: Mapping[str, list[SearchHit]], k: int, alpha: float) -> dict[str, Inferred]:
+            return {
+                qid: refine_inferred_charges(text[qid], kept(corrected(vote(h, k, lambda r: 1 / r), priors, alpha)))
+                for qid, h in hits.items()
+            }
+
+        print(
+            "inferred charges from | first inferred charge is a LeCaRD charge | upstream nDCG@10 / nDCG@30 / P@5 / MAP"
+        )
+        print("subsets: " + " | ".join(SUBSETS))
+        for k in (10, 20, 30):
+            for alpha in (0.0, 0.25, 0.5, 0.75, 1.0):
+                label = "product's vote" if (k, alpha) == (10, 0.0) else f"k={k}, alpha={alpha}"
+                row(label, inferred_with(study.library, k, alpha))
+
+
+if __name__ == "__main__":
+    main()
