@@ -105,6 +105,9 @@ def lecard(
     ] = "use-m3",
     home: Annotated[Path, typer.Option(help="评测索引缓存目录（已忽略于 git）")] = Path("var/eval/lecard"),
     dense_chunks: Annotated[int, typer.Option(min=1, help="每个案例向量化的基本案情块数")] = 2,
+    store: Annotated[
+        str, typer.Option(help="sqlite（内置）| elasticsearch（连接取 KB_ES__URL，评测索引另建一份）")
+    ] = "sqlite",
     max_terms: Annotated[
         int | None, typer.Option(min=1, help="长查询保留的检索词数（默认取产品查询分析的设置）")
     ] = None,
@@ -120,6 +123,7 @@ def lecard(
     ] = False,
 ) -> None:
     """LeCaRD：重排与全库检索两种协议，自动与给定罪名两种设置，多种检索配置。"""
+    from api.evaluation.corpus import STORES
     from api.evaluation.harness import LecardRun, run_lecard
     from api.evaluation.report import write_results
     from api.evaluation.runner import CONFIG_CHOICES, DEFAULT_CONFIG, PROTOCOLS, SETTINGS, EvalOptions, product_config
@@ -130,6 +134,9 @@ def lecard(
         if any(v not in allowed for v in value):
             msg = f"{name} 只能是 {'、'.join(allowed)} 或 all"
             raise typer.BadParameter(msg)
+    if store not in STORES:
+        msg = f"--store 只能是 {'、'.join(STORES)}"
+        raise typer.BadParameter(msg)
     names = [c.strip() for c in config.split(",") if c.strip()]
     unknown = [n for n in names if n not in CONFIG_CHOICES]
     if unknown:
@@ -152,12 +159,14 @@ def lecard(
         build_only=build_only,
         ready_only=ready_only,
         options=EvalOptions(max_terms=max_terms, drop_names=False if keep_names else None),
+        store=store,
     )
     with _evaluation(sys.stderr.isatty() or not as_json) as factory:
         result = run_lecard(run, progress=factory)
     command = [
         f"kb eval lecard --data {data} --protocol {protocol} --setting {setting} --config {','.join(names)}",
         f"--embedder {embedder} --dense-chunks {dense_chunks}",
+        f"--store {store}" if store != "sqlite" else "",
         f"--queries {queries}" if queries else "",
         f"--max-terms {max_terms}" if max_terms else "",
         "--keep-names" if keep_names else "",

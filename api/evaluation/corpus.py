@@ -15,8 +15,10 @@ chunk) — see `SelectiveEmbedKB`. The rest of the chunks are indexed for BM25 o
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
+import re
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -227,16 +229,39 @@ def ready_queries(kb: KnowledgeBase, dataset: LecardDataset, queries: list[Lecar
     return [q for q in queries if set(dataset.pools[q.qid]) <= have]
 
 
+STORES = ("sqlite", "elasticsearch")
+
+
+def eval_index_name(home: Path) -> str:
+    """The Elasticsearch index of the evaluation index in `home`: named after its folder and the folder above it,
+    and a digest of its absolute path, so two checkouts on one server never share an index."""
+    digest = hashlib.sha1(str(home.resolve()).encode("utf-8")).hexdigest()[:8]
+    name = f"kb-eval-{home.parent.name}-{home.name}-{digest}".lower()
+    return re.sub(r"[^a-z0-9_.-]+", "-", name)
+
+
 def eval_settings(
-    home: Path, embedder: str, *, dense_sections: tuple[str, ...] = ("facts",), dense_chunks: int = 1
+    home: Path,
+    embedder: str,
+    *,
+    dense_sections: tuple[str, ...] = ("facts",),
+    dense_chunks: int = 1,
+    store: str = "sqlite",
 ) -> Settings:
-    """An evaluation index's settings: SQLite, and vectors for the first `dense_chunks` chunks of `dense_sections`."""
+    """An evaluation index's settings: the store (SQLite, or Elasticsearch at the connection KB_ES__* configure,
+    one index per evaluation home), and vectors for the first `dense_chunks` chunks of `dense_sections`."""
+    if store not in STORES:
+        msg = f"store must be one of {STORES}, got {store!r}"
+        raise ValueError(msg)
+    extra: dict[str, Any] = {"store": store}  # checked above against Settings' literal
+    if store == "elasticsearch":
+        extra["es"] = Settings().es.model_copy(update={"index": eval_index_name(home)})
     return Settings(
         home=home,
         embedder=embedder,
-        store="sqlite",
         embed_sections=",".join(dense_sections),
         embed_max_chunks=dense_chunks,
+        **extra,
     )
 
 
@@ -247,12 +272,13 @@ def open_eval_kb(
     cache: Path | None = None,
     dense_sections: tuple[str, ...] = ("facts",),
     dense_chunks: int = 1,
+    store: str = "sqlite",
 ) -> SelectiveEmbedKB:
     """The evaluation knowledge base in `home`, its embedder wrapped in the shared cache file `cache`."""
     from kb.embedders.cache import CachedEmbedder, EmbeddingCache
     from kb.embedders.factory import build_embedder
 
-    settings = eval_settings(home, embedder, dense_sections=dense_sections, dense_chunks=dense_chunks)
+    settings = eval_settings(home, embedder, dense_sections=dense_sections, dense_chunks=dense_chunks, store=store)
     base = build_embedder(embedder)
     wrapped = None
     if base is not None:

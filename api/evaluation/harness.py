@@ -51,12 +51,14 @@ class LecardRun:
     build_only: bool = False
     ready_only: bool = False  # evaluate only the queries whose pool is fully indexed (a partial build)
     options: EvalOptions | None = None
+    store: str = "sqlite"  # or "elasticsearch", at the connection KB_ES__* configure
 
 
 def index_home(run: LecardRun) -> Path:
-    """One index per embedder and dense selection (vectors of an existing index are not re-selected)."""
+    """One index per embedder, dense selection and store (vectors of an existing index are not re-selected)."""
     name = run.embedder.replace(":", "-").replace("/", "_")
-    return run.home / f"{name}-{'+'.join(run.dense_sections)}{run.dense_chunks}"
+    suffix = "-es" if run.store == "elasticsearch" else ""
+    return run.home / f"{name}-{'+'.join(run.dense_sections)}{run.dense_chunks}{suffix}"
 
 
 def open_index(run: LecardRun) -> SelectiveEmbedKB:
@@ -67,6 +69,7 @@ def open_index(run: LecardRun) -> SelectiveEmbedKB:
         cache=run.home / "embeddings.sqlite3",
         dense_sections=run.dense_sections,
         dense_chunks=run.dense_chunks,
+        store=run.store,
     )
 
 
@@ -135,6 +138,7 @@ def run_lecard(run: LecardRun, progress: ProgressFactory | None = None) -> dict[
             "embedder": stats.get("embedder"),
             "dense_sections": list(run.dense_sections),
             "dense_chunks": run.dense_chunks,
+            "store": run.store,
             "complete": complete,
             "build": build,
         }

@@ -34,7 +34,8 @@ THEFT2 = {
 }
 
 
-def _write(root: Path) -> Path:
+def write_lecard(root: Path) -> Path:
+    """The tiny dataset in `root` (the tests in tests/es evaluate it on Elasticsearch too)."""
     (root / "query").mkdir(parents=True)
     (root / "label").mkdir()
     (root / "prediction").mkdir()
@@ -66,4 +67,4 @@ def _write(root: Path) -> Path:
 
 @pytest.fixture
 def lecard_dir(tmp_path: Path) -> Path:
-    return _write(tmp_path / "lecard")
+    return write_lecard(tmp_path / "lecard")

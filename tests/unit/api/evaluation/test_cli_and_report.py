@@ -120,3 +120,9 @@ def test_the_provisions_table_names_every_ranker_the_evaluation_reports() -> Non
     assert "融合（产品默认：直接检索 0.25、类案 1.0、罪名条文 1.0）" in text
     assert "罪名对应条文" in text and "直接检索（仅被引条文）" in text
     assert "75.0%" in text and "沿用已建索引" in text
+
+
+def test_an_unknown_store_is_refused_before_anything_is_built(lecard_dir: Path, tmp_path: Path) -> None:
+    code, _ = _run(lecard_dir, tmp_path, "--store", "solr")
+    assert code != 0
+    assert not (tmp_path / "eval").exists()

@@ -1,11 +1,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from api.evaluation.corpus import SelectiveEmbedKB, build_corpus, known_pids, open_eval_kb, pid_of
+from api.evaluation.corpus import (
+    SelectiveEmbedKB,
+    build_corpus,
+    eval_settings,
+    known_pids,
+    open_eval_kb,
+    pid_of,
+)
+from api.evaluation.harness import LecardRun, index_home
 from api.evaluation.lecard import LecardDataset, LecardQuery, load_lecard
 from api.evaluation.runner import (
     CONFIG_CHOICES,
@@ -223,3 +232,22 @@ def test_interleaved_mixes_subsets_and_pools_build_query_by_query(lecard_dir: Pa
         assert [q.qid for q in ready_queries(kb, ds, ds.queries)] == ["22"]
     finally:
         kb.close()
+
+
+def test_an_elasticsearch_evaluation_index_has_its_own_home_and_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KB_ES__URL", "http://127.0.0.1:9299")
+    run = LecardRun(data=tmp_path / "lecard", home=tmp_path / "eval", store="elasticsearch")
+    home = index_home(run)
+    assert home == tmp_path / "eval" / "use-m3-facts2-es"  # never the SQLite index's records
+    assert index_home(replace(run, store="sqlite")) == tmp_path / "eval" / "use-m3-facts2"
+    settings = eval_settings(home, "hash", store="elasticsearch")
+    assert settings.store == "elasticsearch" and settings.es.url == "http://127.0.0.1:9299"
+    name = settings.es.index
+    assert name.startswith("kb-eval-eval-use-m3-facts2-es-") and name == name.lower()
+    other = eval_settings(tmp_path / "elsewhere" / "eval" / "use-m3-facts2-es", "hash", store="elasticsearch")
+    assert other.es.index != name  # another checkout's index of the same name
+    assert eval_settings(home, "hash").store == "sqlite"
+    with pytest.raises(ValueError, match="store"):
+        eval_settings(home, "hash", store="solr")
