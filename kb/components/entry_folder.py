@@ -66,6 +66,20 @@ def _chunk_score(doc: Document, section_weights: Mapping[str, float] | None) -> 
     return score
 
 
+# Sections that list things (关键词, 相关规定) rather than tell the case: a poor passage to show for a hit.
+LIST_SECTIONS = frozenset({"keywords", "provisions"})
+
+
+def shown_chunk(chunks: list[Document], analysis: QueryAnalysis | None) -> Document:
+    """The chunk whose text a hit shows: its best chunk, unless that one is a list of keywords or cited provisions
+    and another matched chunk tells the case (a query that cites provisions is shown the provisions it matched)."""
+    best = chunks[0]
+    section = str(best.meta.get("section", "body"))
+    if section not in LIST_SECTIONS or (section == "provisions" and analysis is not None and analysis.provisions):
+        return best
+    return next((d for d in chunks[1:] if str(d.meta.get("section", "body")) not in LIST_SECTIONS), best)
+
+
 def fold_chunks(
     documents: list[Document],
     analysis: QueryAnalysis | None,
@@ -78,7 +92,8 @@ def fold_chunks(
 
     The default (top_n=2) is "max plus a little of the second": a case matching in two sections ranks higher.
     A larger `top_n` with `second_weight` near 1 approaches the sum of chunk scores. `section_weights` (section key
-    -> factor, default 1) scale chunk scores before folding, e.g. to favour 基本案情 chunks.
+    -> factor, default 1) scale chunk scores before folding, e.g. to favour 基本案情 chunks. The passage is the best
+    chunk's (`shown_chunk`: a narrative one rather than a list of keywords or provisions); the score is not changed.
     """
     groups: dict[str, list[Document]] = {}
     for doc in documents:
@@ -88,19 +103,20 @@ def fold_chunks(
         scored = sorted(((_chunk_score(d, section_weights), d) for d in chunks), key=lambda p: p[0], reverse=True)
         chunks = [d for _, d in scored]
         best = chunks[0]
+        shown = shown_chunk(chunks, analysis)
         score = scored[0][0] + second_weight * sum(s for s, _ in scored[1 : max(top_n, 1)])
         meta = {k: best.meta[k] for k in ENTRY_META if k in best.meta}
         for extra in ("heading", "path"):
-            if extra in best.meta:
-                meta[extra] = best.meta[extra]
+            if extra in shown.meta:
+                meta[extra] = shown.meta[extra]
         hits.append(
             SearchHit(
                 entry_id=entry_id,
                 score=score,
                 meta=meta,
-                passage=best.content or "",  # the whole chunk until `add_passage` cuts the window
-                section=str(best.meta.get("section", "body")),
-                section_label=str(best.meta.get("section_label", "")),
+                passage=shown.content or "",  # the whole chunk until `add_passage` cuts the window
+                section=str(shown.meta.get("section", "body")),
+                section_label=str(shown.meta.get("section_label", "")),
                 highlights=[],
                 reasons=match_reasons(meta, analysis),
                 chunk_ids=[d.id for d in chunks],

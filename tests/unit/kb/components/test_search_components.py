@@ -97,6 +97,32 @@ def test_fold_takes_the_best_chunk_and_explains_the_match() -> None:
     assert {r.label for r in hits[0].reasons} >= {"同罪名：盗窃罪", "同处理结果：附条件不起诉"}
 
 
+def test_a_hit_shows_the_case_rather_than_a_list_of_citations_or_keywords() -> None:
+    """The best chunk of 示例 case e1 is its 相关规定 (a list of citations): the hit shows its next matched chunk
+    that tells the case, with that chunk's section and heading; the score is still the best chunk's."""
+    meta = {"entry_id": "e1", "title": "示例虚假诉讼监督案"}
+    cited = "《中华人民共和国民事诉讼法》第二百一十五条"
+    docs = [
+        Document(id="e1:1:5", content=cited, meta={**meta, "section": "provisions", "heading": "相关规定"}, score=0.9),
+        Document(id="e1:1:0", content="关键词：虚假诉讼", meta={**meta, "section": "keywords"}, score=0.8),
+        Document(
+            id="e1:1:2",
+            content="某公司虚构债务提起诉讼",
+            meta={**meta, "section": "facts", "heading": "基本案情"},
+            score=0.3,
+        ),
+        Document(id="e2:1:0", content="关键词：民事监督", meta={"entry_id": "e2", "section": "keywords"}, score=0.2),
+    ]
+    hits = {h.entry_id: h for h in fold_chunks(docs, analyze_query("虚假诉讼 民事监督"))}
+    assert hits["e1"].section == "facts" and hits["e1"].passage == "某公司虚构债务提起诉讼"
+    assert hits["e1"].meta["heading"] == "基本案情"
+    assert hits["e1"].score == pytest.approx(0.9 + 0.1 * 0.8)
+    assert hits["e2"].section == "keywords"  # nothing else matched: the list is all there is to show
+    # a query that cites a provision is shown the provisions it matched
+    citing = fold_chunks(docs, analyze_query("虚假诉讼 民事诉讼法第二百一十五条"))
+    assert citing[0].section == "provisions" and citing[0].passage == cited
+
+
 def test_element_ranker_moves_shared_charges_up() -> None:
     analysis = analyze_query("以盗窃罪起诉")
     plain = SearchHit("a", 1.0, {"charges": ["诈骗罪"]}, "", "facts", "")
