@@ -28,8 +28,7 @@ from study import DATA, Inferred, Study, kept, vote
 
 from api.evaluation.harness import LecardRun, warm_index
 from api.evaluation.lecard import load_lecard
-from api.evaluation.runner import SUBSETS, LecardEvaluator, score
-from api.evaluation.sweeps import upstream_cell
+from api.evaluation.runner import SUBSETS, LecardEvaluator
 from kb.elements.charge_refinement import refine_inferred_charges
 from kb.models import SearchHit
 
@@ -71,13 +70,7 @@ def main() -> None:
         )
         text = {q.qid: q.text for q in queries}
 
-        def row(label: str, inferred: Mapping[str, Inferred]) -> None:
-            inferred = {q.qid: ({} if study.named(q.qid) else dict(inferred[q.qid])) for q in queries}
-            right = sum(1 for q in queries if inferred[q.qid] and next(iter(inferred[q.qid])) in q.charges)
-            rankings = {q.qid: study.ranking(q.qid, inferred[q.qid]) for q in queries}
-            scores = score(dataset, rankings, queries)
-            cells = [upstream_cell(scores, subset) for subset in SUBSETS]
-            print(f"{label:<28} {right:>3}/107  " + " | ".join(cells), flush=True)
+        row = study.row
 
         def inferred_with(hits: Mapping[str, list[SearchHit]], k: int, alpha: float) -> dict[str, Inferred]:
             return {

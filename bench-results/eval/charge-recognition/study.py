@@ -77,6 +77,17 @@ class Study:
         """A query that names a charge is boosted by it and infers nothing (as in the product)."""
         return bool(self.analysis[qid].charges)
 
+    def row(self, label: str, inferred: Mapping[str, Inferred], charges: Mapping[str, list[str]] | None = None) -> None:
+        """Print one row: the pools re-ranked with these inferred charges (none for a query that names one), how
+        many queries get a LeCaRD charge first, and the upstream figures per subset."""
+        queries = self.queries
+        inferred = {q.qid: ({} if self.named(q.qid) else dict(inferred[q.qid])) for q in queries}
+        right = sum(1 for q in queries if inferred[q.qid] and next(iter(inferred[q.qid])) in q.charges)
+        rankings = {q.qid: self.ranking(q.qid, inferred[q.qid], charges) for q in queries}
+        scores = score(self.evaluator.dataset, rankings, queries)
+        cells = [upstream_cell(scores, subset) for subset in SUBSETS]
+        print(f"{label:<34} {right:>3}/{len(queries)}  " + " | ".join(cells), flush=True)
+
     def ranking(
         self, qid: str, inferred: Mapping[str, float], charges: Mapping[str, list[str]] | None = None
     ) -> list[str]:
@@ -235,13 +246,7 @@ def main() -> None:
         study = Study(evaluator, queries)
         facts = FactsMatchRanker().use(kb.facts_terms)
 
-        def row(label: str, inferred: Mapping[str, Inferred], charges: Mapping[str, list[str]] | None = None) -> None:
-            inferred = {q.qid: ({} if study.named(q.qid) else dict(inferred[q.qid])) for q in queries}
-            right = sum(1 for q in queries if inferred[q.qid] and next(iter(inferred[q.qid])) in q.charges)
-            rankings = {q.qid: study.ranking(q.qid, inferred[q.qid], charges) for q in queries}
-            scores = score(dataset, rankings, queries)
-            cells = [upstream_cell(scores, subset) for subset in SUBSETS]
-            print(f"{label:<34} {right:>3}/107  " + " | ".join(cells), flush=True)
+        row = study.row
 
         def each(fn: Callable[[LecardQuery], Inferred]) -> dict[str, Inferred]:
             return {q.qid: fn(q) for q in queries}

@@ -20,7 +20,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from api.evaluation.lecard import LecardQuery, iter_candidates, load_lecard
+from api.evaluation.lecard import LecardDataset, LecardQuery, iter_candidates, load_lecard
 from api.evaluation.upstream import upstream_query_metrics
 from kb import text as kb_text
 from kb.elements.charges import extract_charges_from_case
@@ -33,6 +33,26 @@ SUBSETS = ("all", "common", "controversial")
 
 def searchable(tokens: Sequence[str]) -> list[str]:
     return [t for t in tokens if len(t) > 1 or not t.isascii()]
+
+
+Scorer = Callable[[LecardQuery, str], float]
+
+
+def report_order(dataset: LecardDataset, name: str, scorer: Scorer, width: int = 40) -> None:
+    """Print one row: every query's 30 labelled candidates ordered by `scorer` (best first), scored by the upstream
+    rules, averaged per subset."""
+    rows: dict[str, list[dict[str, float]]] = {s: [] for s in SUBSETS}
+    for query in dataset.queries:
+        labelled = list(dataset.labels[query.qid])[:30]
+        ranked = sorted(labelled, key=lambda p: -scorer(query, p))
+        metrics = upstream_query_metrics(ranked, dataset.labels[query.qid])
+        rows["all"].append(metrics)
+        rows[query.subset].append(metrics)
+    cells = []
+    for subset, metrics in rows.items():
+        mean = {k: sum(m[k] for m in metrics) / len(metrics) for k in ("ndcg@10", "ndcg@30", "p@5", "map")}
+        cells.append(f"{subset} {mean['ndcg@10']:.3f}/{mean['ndcg@30']:.3f}/{mean['p@5']:.3f}/{mean['map']:.3f}")
+    print(f"{name:<{width}}", " | ".join(cells), flush=True)
 
 
 def main() -> None:
@@ -73,19 +93,8 @@ def main() -> None:
         c = Counter(queries[qid])
         return sorted(c, key=lambda t: -(1 + math.log(c[t])) * idf.get(t, math.log(n_docs)))[:n]
 
-    def report(name: str, scorer: Callable[[LecardQuery, str], float]) -> None:
-        rows: dict[str, list[dict[str, float]]] = {s: [] for s in SUBSETS}
-        for query in dataset.queries:
-            labelled = list(dataset.labels[query.qid])[:30]
-            ranked = sorted(labelled, key=lambda p: -scorer(query, p))
-            metrics = upstream_query_metrics(ranked, dataset.labels[query.qid])
-            rows["all"].append(metrics)
-            rows[query.subset].append(metrics)
-        cells = []
-        for subset, metrics in rows.items():
-            mean = {k: sum(m[k] for m in metrics) / len(metrics) for k in ("ndcg@10", "ndcg@30", "p@5", "map")}
-            cells.append(f"{subset} {mean['ndcg@10']:.3f}/{mean['ndcg@30']:.3f}/{mean['p@5']:.3f}/{mean['map']:.3f}")
-        print(f"{name:<40}", " | ".join(cells), flush=True)
+    def report(name: str, scorer: Scorer) -> None:
+        report_order(dataset, name, scorer)
 
     distinct = {qid: list(dict.fromkeys(tokens)) for qid, tokens in queries.items()}
     top48 = {q.qid: top_terms(q.qid, 48) for q in dataset.queries}

@@ -18,22 +18,19 @@ import math
 import pickle
 import sys
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from api.evaluation.lecard import LecardQuery, iter_candidates, load_lecard
-from api.evaluation.upstream import upstream_query_metrics
 from kb import text as kb_text
 from kb.elements.names import is_inside_name, name_words
+
+sys.path.insert(0, str(Path(__file__).parent.parent / "facts-match"))
+from offline import Scorer, report_order, searchable
 
 DATA = Path("../shared/data/lecard")
 FACTS_CACHE = Path("var/eval/lecard/facts-offline.pkl")  # written by bench-results/eval/facts-match/offline.py
 CACHE = Path("var/eval/lecard/reasoning-offline.pkl")
-SUBSETS = ("all", "common", "controversial")
-
-
-def searchable(tokens: Sequence[str]) -> list[str]:
-    return [t for t in tokens if len(t) > 1 or not t.isascii()]
 
 
 class Bm25:
@@ -79,19 +76,8 @@ def main() -> None:
     both = Bm25({pid: facts.get(pid, []) + reasoning.get(pid, []) for pid in set(facts) | set(reasoning)})
     crime = {q.qid: set(q.charges) for q in dataset.queries}
 
-    def report(name: str, scorer: Callable[[LecardQuery, str], float]) -> None:
-        rows: dict[str, list[dict[str, float]]] = {s: [] for s in SUBSETS}
-        for query in dataset.queries:
-            labelled = list(dataset.labels[query.qid])[:30]
-            ranked = sorted(labelled, key=lambda p: -scorer(query, p))
-            metrics = upstream_query_metrics(ranked, dataset.labels[query.qid])
-            rows["all"].append(metrics)
-            rows[query.subset].append(metrics)
-        cells = []
-        for subset, metrics in rows.items():
-            mean = {k: sum(m[k] for m in metrics) / len(metrics) for k in ("ndcg@10", "ndcg@30", "p@5", "map")}
-            cells.append(f"{subset} {mean['ndcg@10']:.3f}/{mean['ndcg@30']:.3f}/{mean['p@5']:.3f}/{mean['map']:.3f}")
-        print(f"{name:<44}", " | ".join(cells), flush=True)
+    def report(name: str, scorer: Scorer) -> None:
+        report_order(dataset, name, scorer, width=44)
 
     def oracle(query: LecardQuery, pid: str) -> float:
         return len(crime[query.qid] & charges.get(pid, set())) / max(len(crime[query.qid]), 1)

@@ -5,6 +5,8 @@ import type { Hit, InferredCharge, SearchResponse } from '@/api/types'
 import { resetSession } from '@/stores/session'
 import SearchView from '@/views/SearchView.vue'
 
+import { makeHit } from '@/components/__tests__/hitFixtures'
+
 import { fakeFetch, settle, signedInAs, testRouter } from './fakeApi'
 
 // A pasted fact text (示例) that names no charge: long enough to be sent with POST.
@@ -96,34 +98,19 @@ describe('SearchView: charges inferred for a pasted fact text', () => {
 
 /** Result number `n` (1-based, across pages) of a pasted fact text: 示例 entries c1, c2, …. */
 function hit(n: number): Hit {
-  return {
+  return makeHit({
     id: `c${n}`,
-    kind: 'case',
     title: `示例案例${n}`,
     number: null,
-    case_type: '典型案例',
-    line: '刑事检察',
-    sub_line: null,
-    issuer: null,
-    publish_date: null,
-    year: null,
-    region: null,
-    stage: null,
     charges: ['盗窃罪'],
     outcomes: [],
-    provisions: [],
-    keywords: [],
-    power_subject: null,
-    error_type: null,
-    misused_power: null,
-    illustrative: true,
     score: 1 / n,
     section: 'facts',
     section_label: '基本案情',
     passage: '示例案情。',
     highlights: [],
     reasons: [],
-  }
+  })
 }
 
 const TOTAL = 25
