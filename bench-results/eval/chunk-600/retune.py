@@ -4,7 +4,7 @@
 BM25 and dense alone found more of the library with them. This sweep varies each setting of the product pipeline on
 the 600-character index, one at a time (the first row is the product's settings), to see whether settings of their
 own win the loss back. Choices on the common queries; the controversial ones are the held-out check. Build the index
-first (22 min), then run from the repository root (about 10 minutes):
+first (22 min), then run from the repository root (about 5 minutes):
 
     KB_CHUNK_CHARS=600 kb eval lecard --data ../shared/data/lecard --protocol all --build-only --home var/eval/lecard-c600
     KB_CHUNK_CHARS=600 python bench-results/eval/chunk-600/retune.py > bench-results/eval/chunk-600/retune.txt
