@@ -86,7 +86,7 @@ class Settings(BaseSettings):
     chunk_chars: int = Field(default=400, ge=50)
     # How many chunks each retriever returns for a pasted fact text (a long query); other queries ask for 100
     long_query_candidates: int = Field(
-        default=1000, ge=100, description="长查询（粘贴的案情）每个检索器取回的分段数；其他查询为 100"
+        default=1500, ge=100, description="长查询（粘贴的案情）每个检索器取回的分段数；其他查询为 100"
     )
     # Which chunks get a vector (kb.chunking.embed_selection): e.g. KB_EMBED_SECTIONS=facts, KB_EMBED_MAX_CHUNKS=2
     embed_sections: str = Field(default="", description="只为这些章节的分段生成向量，逗号分隔（如 facts）；空 = 全部")

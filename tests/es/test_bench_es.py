@@ -23,7 +23,7 @@ def test_side_by_side_times_typed_queries_and_pasted_fact_texts_on_both_stores(
         assert 0 < row["hybrid"]["p50_ms"] <= row["hybrid"]["p95_ms"]
         pasted = row["pasted_facts"]
         assert pasted["n"] == len(row["raw_ms"]["pasted_facts"]) == len(pasted_fact_texts())
-        assert pasted["chunks_per_retriever"] == 1000
+        assert pasted["chunks_per_retriever"] == 1500
     assert {"hybrid_p50", "pasted_facts_p50", "pasted_facts_p95"} <= set(pair["ratio"])
     assert pair["ratio"]["pasted_facts_p50"] > 0
     assert not es_client.indices.get(index="kb-bench-400-*")  # the benchmark index is deleted afterwards

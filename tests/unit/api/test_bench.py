@@ -23,7 +23,7 @@ def test_bench_writes_every_figure_and_the_raw_timings(tmp_path: Path, monkeypat
     pasted = query["pasted_facts"]
     assert pasted["queries"] == len(bench.pasted_fact_texts()) >= 10
     assert pasted["median_chars"] > 120  # long enough to be a pasted fact text
-    assert pasted["chunks_per_retriever"] == 1000  # the deep search of KB_LONG_QUERY_CANDIDATES
+    assert pasted["chunks_per_retriever"] == 1500  # the deep search of KB_LONG_QUERY_CANDIDATES
     assert pasted["n"] == len(report.raw["query_400"]["pasted_facts"]) == pasted["queries"]
     assert 0 < pasted["p50_ms"] <= pasted["p95_ms"]
     assert report.ready["without_snapshot"]["health"] == report.ready["with_snapshot"]["health"] == "ok"

@@ -26,7 +26,7 @@ LONG = (
 def test_a_long_query_searches_deeper_and_a_short_one_as_before(kb: KnowledgeBase) -> None:
     assert not kb.normalizer.is_long(SHORT) and kb.normalizer.is_long(LONG)
     assert kb.search_depth(SHORT) == 100
-    assert kb.search_depth(LONG) == kb.settings.long_query_candidates == 1000
+    assert kb.search_depth(LONG) == kb.settings.long_query_candidates == 1500
     assert kb.search_depth(SHORT, need=80) == 160  # a deep page still gets twice the entries it shows
 
 
@@ -41,13 +41,13 @@ def test_search_asks_the_pipeline_for_that_depth(kb: KnowledgeBase, monkeypatch:
     monkeypatch.setattr(service, "run_search_pipeline", spy)
     kb.search(SearchRequest(query=SHORT))
     kb.search(SearchRequest(query=LONG))
-    assert asked == [100, 1000]
+    assert asked == [100, 1500]
 
 
 def test_the_depth_is_a_setting(tmp_path: Path) -> None:
-    deeper = KnowledgeBase(make_settings(tmp_path / "a", long_query_candidates=1500))
+    deeper = KnowledgeBase(make_settings(tmp_path / "a", long_query_candidates=2000))
     try:
-        assert deeper.search_depth(LONG) == 1500
+        assert deeper.search_depth(LONG) == 2000
     finally:
         deeper.close()
 
