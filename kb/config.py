@@ -88,6 +88,10 @@ class Settings(BaseSettings):
     long_query_candidates: int = Field(
         default=1500, ge=100, description="长查询（粘贴的案情）每个检索器取回的分段数；其他查询为 100"
     )
+    # How many of the first results the charges inferred for a pasted fact text order (LegalElementRanker)
+    inferred_reach: int = Field(
+        default=50, ge=0, description="粘贴案情时推断罪名只决定前多少条结果的顺序，其后按案情相似度排列；0 = 整个列表"
+    )
     # Which chunks get a vector (kb.chunking.embed_selection): e.g. KB_EMBED_SECTIONS=facts, KB_EMBED_MAX_CHUNKS=2
     embed_sections: str = Field(default="", description="只为这些章节的分段生成向量，逗号分隔（如 facts）；空 = 全部")
     embed_max_chunks: int = Field(default=0, ge=0, description="每个条目最多为几个分段生成向量；0 = 不限")

@@ -85,6 +85,7 @@ class KnowledgeBase:
             normalizer=self.normalizer,
             long_query_dense_weight=self.tuning.long_query_dense_weight,
             facts_ranker=self.facts_ranker,
+            inferred_reach=settings.inferred_reach,
         )
 
     def _build_embedder(self, spec: str) -> Any | None:

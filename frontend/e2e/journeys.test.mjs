@@ -189,6 +189,51 @@ describe('类案检索', () => {
     await page.close()
   })
 
+  it('marks in the list where the charges inferred for a pasted text stop ordering it', async () => {
+    // The real server runs with KB_INFERRED_REACH=3 (tests/browser/test_e2e.py): the demo corpus has fewer than 50
+    // cases, the product's reach. Find a case's facts that name no charge, so that charges are inferred.
+    if (isMock()) return // the mock API infers no charges
+    let pasted = null
+    for (const c of fx.cases) {
+      const detail = await api(`/api/entries/${encodeURIComponent(c.id)}`)
+      const facts = detail.sections.find((s) => s.key === 'facts')?.text ?? ''
+      if (facts.length < 150) continue
+      const res = await fetch(`${BASE}/api/search`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ q: facts, page_size: 10 }),
+      })
+      const found = await res.json()
+      if (found.analysis?.inferred_reach) {
+        pasted = { text: facts, reach: found.analysis.inferred_reach, charges: found.analysis.inferred_charges }
+        break
+      }
+    }
+    assert.ok(pasted, 'no case facts of the demo corpus got inferred charges and a reach (is KB_INFERRED_REACH=3 set?)')
+    assert.equal(pasted.reach, 3)
+    const { page, problems } = await newPage(browser.context)
+    await page.goto(`${BASE}/`)
+    await page.locator('#kb-search').fill(pasted.text)
+    await page.locator('textarea#kb-search').waitFor() // a long text: the box becomes a textarea, Ctrl+Enter searches
+    await page.keyboard.press('Control+Enter')
+    await waitForHits(page)
+    const divider = page.locator('[data-testid="inferred-reach"]')
+    await divider.waitFor()
+    assert.equal(await divider.count(), 1)
+    assert.equal(await divider.getAttribute('role'), 'separator')
+    const label = await divider.getAttribute('aria-label')
+    assert.ok(label?.startsWith('以上 3 条按推断罪名'), label ?? '')
+    assert.ok(label?.includes(`「${pasted.charges[0].charge}」`), label ?? '')
+    // it sits in the fourth result, before its card: three results above it
+    const items = page.locator('ol.hit-list > li')
+    assert.equal(await items.nth(3).locator('[data-testid="inferred-reach"]').count(), 1)
+    assert.ok(await divider.isVisible())
+    await divider.scrollIntoViewIfNeeded()
+    await screenshot(page, '05b-search-inferred-reach')
+    assertNoPageErrors(problems)
+    await page.close()
+  })
+
   it('shows a backend error with its detail and a working retry button', async () => {
     const { page } = await newPage(browser.context)
     let failing = true

@@ -12,7 +12,7 @@ from haystack import Pipeline
 
 from kb.components.entry_folder import EntryFolder
 from kb.components.facts_ranker import FactsMatchRanker
-from kb.components.legal_element_ranker import LegalElementRanker
+from kb.components.legal_element_ranker import INFERRED_REACH, LegalElementRanker
 from kb.components.query_normalizer import QueryNormalizer
 from kb.components.rrf_joiner import WeightedRrfJoiner
 from kb.pipelines.runner import run_graph
@@ -43,9 +43,11 @@ def build_search_pipeline(
     charge_weight: float = 0.6,
     outcome_weight: float = 0.3,
     facts_ranker: FactsMatchRanker | None = None,
+    inferred_reach: int = INFERRED_REACH,
 ) -> Pipeline:
     """Dense retrieval is left out when there is no embedder (KB_EMBEDDER=none). `facts_ranker` (with its term
     lookup set) adds the whole-facts match of long queries; without it the stage passes hits through.
+    `inferred_reach`: how many of the first entries the charges inferred for a pasted text order (KB_INFERRED_REACH).
     `long_query_dense_weight`: the dense list's weight for a long query (kb.pipelines.tuning has it per embedder)."""
     pipe = Pipeline()
     pipe.add_component("normalizer", normalizer or QueryNormalizer())
@@ -56,7 +58,10 @@ def build_search_pipeline(
     pipe.add_component("joiner", joiner)
     pipe.add_component("folder", EntryFolder())
     pipe.add_component("facts", facts_ranker or FactsMatchRanker())
-    pipe.add_component("ranker", LegalElementRanker(charge_weight=charge_weight, outcome_weight=outcome_weight))
+    ranker = LegalElementRanker(
+        charge_weight=charge_weight, outcome_weight=outcome_weight, inferred_reach=inferred_reach
+    )
+    pipe.add_component("ranker", ranker)
     pipe.connect("normalizer.terms", "bm25.query")
     pipe.connect("normalizer.analysis", "joiner.analysis")
     pipe.connect("bm25.documents", "joiner.bm25_documents")

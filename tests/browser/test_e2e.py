@@ -46,6 +46,8 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     env = {**os.environ, "KB_HOME": str(home), "KB_EMBEDDER": "hash", "KB_MAX_UPLOAD_MB": "5"}
     # Anonymous readers as in `./run serve`; the journeys sign in with the demo accounts for everything else.
     env["KB_AUTH__ANONYMOUS_ROLE"] = "检察官"
+    # The demo corpus has fewer than 50 cases (the product's reach): the divider journey needs a shorter one.
+    env["KB_INFERRED_REACH"] = "3"
     DEMO_ACCOUNTS["file"] = home / "demo-accounts.txt"  # written by `kb init --demo`, read by the journeys
     kb = [sys.executable, "-m", "api.cli"]
     subprocess.run([*kb, "init", "--demo"], env=env, cwd=ROOT, check=True, capture_output=True)

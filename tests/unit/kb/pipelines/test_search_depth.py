@@ -57,3 +57,19 @@ def test_a_depth_below_the_typed_querys_is_refused_in_chinese(monkeypatch: pytes
     with pytest.raises(ConfigError) as raised:
         load_settings()
     assert "KB_LONG_QUERY_CANDIDATES" in str(raised.value)
+
+
+def test_the_inferred_charges_reach_is_a_setting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """KB_INFERRED_REACH: how many of the first results the charges inferred for a pasted text order (default 50)."""
+    default = KnowledgeBase(make_settings(tmp_path / "a"))
+    shorter = KnowledgeBase(make_settings(tmp_path / "b", inferred_reach=3))
+    try:
+        assert default.pipeline.get_component("ranker").inferred_reach == 50
+        assert shorter.pipeline.get_component("ranker").inferred_reach == 3
+    finally:
+        default.close()
+        shorter.close()
+    monkeypatch.setenv("KB_INFERRED_REACH", "-1")
+    with pytest.raises(ConfigError) as raised:
+        load_settings()
+    assert "KB_INFERRED_REACH" in str(raised.value)
