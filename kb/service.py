@@ -359,7 +359,7 @@ class KnowledgeBase:
         A pasted fact text (a long query) searches deeper: its relevant cases share the charge and the story rather
         than a few words, and the whole-facts match and the charge vote can only reorder cases the retrievers
         returned. On LeCaRD (9,084 judgments, about 170k chunks) the golden judgments in the first 100 of the
-        library rise from 0.694 at 100 chunks to 0.866 at 1,000 and 0.881 at 1,500 (the default, since the inferred
+        library rise from 0.694 at 100 chunks to 0.866 at 1,000 and 0.884 at 1,500 (the default, since the inferred
         charges order only the first 50 entries); such a search takes 135 ms median at 1,500 and 92 at 1,000
         (bench-results/eval/depth/)."""
         base = self.long_query_candidates if self.normalizer.is_long(query) else self.candidates

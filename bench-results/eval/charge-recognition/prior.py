@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -30,20 +30,14 @@ from api.evaluation.harness import LecardRun, warm_index
 from api.evaluation.lecard import load_lecard
 from api.evaluation.runner import SUBSETS, LecardEvaluator
 from kb.elements.charge_refinement import refine_inferred_charges
-from kb.models import SearchHit
+from kb.models import Entry, SearchHit
 
 
-def library_priors(documents: Sequence[object]) -> dict[str, float]:
-    """Each charge's share of the library's judgments (one count per judgment, whatever its number of chunks)."""
-    charges_of: dict[str, set[str]] = {}
-    for doc in documents:
-        meta = getattr(doc, "meta", {}) or {}
-        entry = str(meta.get("entry_id") or "")
-        if entry:
-            charges_of.setdefault(entry, set()).update(meta.get("charges", []) or [])
-    counts: Counter[str] = Counter(c for charges in charges_of.values() for c in charges)
-    total = len(charges_of)
-    return {charge: n / total for charge, n in counts.items()}
+def library_priors(entries: Iterable[Entry]) -> dict[str, float]:
+    """Each charge's share of the library's judgments (the indexed entries, as the knowledge base records them)."""
+    charge_lists = [set(entry.charges) for entry in entries]
+    counts: Counter[str] = Counter(c for charges in charge_lists for c in charges)
+    return {charge: n / len(charge_lists) for charge, n in counts.items()}
 
 
 def corrected(shares: Mapping[str, float], priors: Mapping[str, float], alpha: float) -> Inferred:
@@ -63,7 +57,7 @@ def main() -> None:
     with warm_index(LecardRun(data=DATA)) as kb:
         evaluator = LecardEvaluator(kb, dataset)
         study = Study(evaluator, queries)
-        priors = library_priors(kb.store.filter_documents())
+        priors = library_priors(entry for _, _, entry in kb.records.iter_current())
         print(
             f"library: {len(priors)} charges; most common",
             ", ".join(f"{c} {p:.3f}" for c, p in sorted(priors.items(), key=lambda kv: -kv[1])[:5]),
