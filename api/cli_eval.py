@@ -344,3 +344,61 @@ def provisions(
         sys.stdout.write(json.dumps(summary, ensure_ascii=False) + "\n")
     else:
         _provisions_table(result)
+
+
+def _guiding_table(result: dict[str, Any]) -> None:
+    from api.evaluation.guiding import METRICS
+
+    table = Table(
+        title=(
+            f"指导性案例检索 · {result['cases_evaluated']} 个检察院指导性案例（以基本案情检索；"
+            f"相关 = 共有关键词的其他检例；干扰项 {result['entries'] - result['spp_entries']} 个法院案例）"
+        )
+    )
+    for col in ("配置", "子集", "案例数", "nDCG@10", "P@5", "MRR", "Recall@20", "法院案例占前10"):
+        table.add_column(col)
+    labels = {
+        "bm25": "BM25",
+        "dense": "向量",
+        "hybrid": "混合（RRF）",
+        "product@no-vote": "产品（不推断罪名）",
+        "product": "产品默认",
+    }
+    for name, subsets in result["metrics"].items():
+        for subset, m in subsets.items():
+            table.add_row(labels.get(name, name), subset, str(m["n"]), *(f"{m[k]:.3f}" for k in METRICS))
+    out.print(table)
+    build = result["index"]["build"]
+    note = "沿用已建索引" if build["skipped"] else f"导入用时 {build['seconds']:.0f} 秒"
+    out.print(f"{note}；评测用时 {result['eval_seconds']} 秒；索引 {result['index']['chunks']} 块")
+
+
+@eval_app.command("guiding")
+def guiding(
+    data: Annotated[Path, typer.Option(help="指导性案例目录（cn-guiding-cases，只读，按路径读取）")] = Path(
+        "../shared/data/cn-guiding-cases"
+    ),
+    embedder: Annotated[str, typer.Option(help="向量模型；默认 use-m3（e5-small 在双核上导入公报案例需数小时）")] = (
+        "use-m3"
+    ),
+    home: Annotated[Path, typer.Option(help="评测索引缓存目录（已忽略于 git）")] = Path("var/eval/guiding"),
+    limit: Annotated[int | None, typer.Option(min=1, help="只评测前 N 个案例（快速试跑）")] = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="写出 guiding.json 与 guiding.md 的目录")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="只输出一个 JSON 对象（各配置的指标）")] = False,
+) -> None:
+    """指导性案例检索评测：以检例的基本案情为查询，看能否在法院案例干扰下找回关键词相同的其他检例。"""
+    from api.evaluation.guiding import GuidingRun, run_guiding, write_report
+
+    run = GuidingRun(data=data, home=home, embedder=embedder, limit=limit)
+    with _evaluation(sys.stderr.isatty() or not as_json) as factory:
+        result = run_guiding(run, progress=factory)
+    parts = [f"kb eval guiding --data {data} --embedder {embedder}", f"--limit {limit}" if limit else ""]
+    result["command"] = " ".join(p for p in parts if p)
+    if out_dir is not None:
+        for path in write_report(result, out_dir):
+            console.print(f"已写出 {path}")
+    if as_json:
+        summary = {k: v for k, v in result.items() if k != "rows"}
+        sys.stdout.write(json.dumps(summary, ensure_ascii=False) + "\n")
+    else:
+        _guiding_table(result)

@@ -44,6 +44,13 @@ class FileReport:
     error: KBError | None = None
     warnings: list[dict[str, Any]] = field(default_factory=list)  # near-duplicates: code, detail, candidate
 
+    def error_line(self) -> str:
+        """The file's error in one line, led by its name once ("" when it has none)."""
+        if self.error is None:
+            return ""
+        detail = self.error.detail
+        return detail if detail.startswith(self.name) else f"{self.name}：{detail}"
+
     def to_dict(self) -> dict[str, Any]:
         error = None
         if self.error is not None:

@@ -244,7 +244,7 @@ def build(kb: KnowledgeBase, run: ProvisionRun, progress: ProgressFactory | None
     for label, paths, kind in (("导入法律法规", files, EntryKind.LAW.value), ("导入指导性案例", case_files, None)):
         tick = progress(label, len(paths)) if progress else None
         reports.append(ingest_paths(kb, paths, kind=kind, on_file=_advance(tick)))
-    info.failed = [f"{f.name}：{f.error.detail}" for r in reports for f in r.files if f.error is not None]
+    info.failed = [f.error_line() for r in reports for f in r.files if f.error is not None]
     info.seconds = time.perf_counter() - started
     stamp.write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
     return info

@@ -28,7 +28,7 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any
+from typing import Any, Protocol
 
 from haystack import Document
 
@@ -162,39 +162,25 @@ class Rankings:
     by_config: dict[str, dict[str, list[str]]] = field(default_factory=dict)
 
 
-class LecardEvaluator:
-    def __init__(self, kb: KnowledgeBase, dataset: LecardDataset, options: EvalOptions | None = None) -> None:
+class TextQuery(Protocol):
+    @property
+    def text(self) -> str: ...
+
+
+class ConfigRanker:
+    """A query's chunk lists fetched once, then ranked by any configuration with the pipeline's own components
+    (`weighted_rrf`, `fold_chunks`, `FactsMatchRanker`, `LegalElementRanker`): the part of the evaluation that
+    knows no dataset."""
+
+    def __init__(self, kb: KnowledgeBase, options: EvalOptions | None = None) -> None:
         self.kb = kb
-        self.dataset = dataset
         self.options = options or EvalOptions()
         self.text_embedder = KbTextEmbedder.from_embedder(kb.embedder) if kb.embedder is not None else None
-        self._entry_of_pid: dict[str, str] | None = None
-        # Identical duplicates (corpus.duplicate_aliases): an indexed judgment ranks its twins right after itself.
-        self._twins: dict[str, list[str]] = {}
-        for alias, indexed in sorted(duplicate_aliases(kb).items()):
-            self._twins.setdefault(indexed, []).append(alias)
-
-    # -- index lookups ----------------------------------------------------------------------------------------------
-
-    def entry_ids(self) -> dict[str, str]:
-        if self._entry_of_pid is None:
-            mapping = {}
-            for entry_id, _, entry in self.kb.records.iter_current():
-                pid = pid_of(entry.number)
-                if pid is not None:
-                    mapping[pid] = entry_id
-            self._entry_of_pid = mapping
-        return self._entry_of_pid
-
-    def pool_filter(self, qid: str) -> dict[str, Any]:
-        ids = self.entry_ids()
-        members = sorted(ids[p] for p in self.dataset.pools[qid] if p in ids)
-        return {"field": "meta.entry_id", "operator": "in", "value": members}
 
     # -- retrieval --------------------------------------------------------------------------------------------------
 
     def retrieve(
-        self, query: LecardQuery, *, filters: dict[str, Any] | None, top_k: int, dense: bool = True
+        self, query: TextQuery, *, filters: dict[str, Any] | None, top_k: int, dense: bool = True
     ) -> Retrieved:
         names = ("max_terms", "drop_names", "name_terms", "name_weight")
         overrides = {name: getattr(self.options, name) for name in names if getattr(self.options, name) is not None}
@@ -251,10 +237,38 @@ class LecardEvaluator:
         without element re-ranking (a sweep script may vary it)."""
         return replace(config, elements=False)
 
-    def library_depth(self, query: LecardQuery) -> int:
+    def library_depth(self, query: TextQuery) -> int:
         """Chunks asked of each retriever over the whole library: `EvalOptions.full_top_k`, or the product's depth
         for this query text."""
         return self.options.full_top_k or self.kb.search_depth(query.text)
+
+
+class LecardEvaluator(ConfigRanker):
+    def __init__(self, kb: KnowledgeBase, dataset: LecardDataset, options: EvalOptions | None = None) -> None:
+        super().__init__(kb, options)
+        self.dataset = dataset
+        self._entry_of_pid: dict[str, str] | None = None
+        # Identical duplicates (corpus.duplicate_aliases): an indexed judgment ranks its twins right after itself.
+        self._twins: dict[str, list[str]] = {}
+        for alias, indexed in sorted(duplicate_aliases(kb).items()):
+            self._twins.setdefault(indexed, []).append(alias)
+
+    # -- index lookups ----------------------------------------------------------------------------------------------
+
+    def entry_ids(self) -> dict[str, str]:
+        if self._entry_of_pid is None:
+            mapping = {}
+            for entry_id, _, entry in self.kb.records.iter_current():
+                pid = pid_of(entry.number)
+                if pid is not None:
+                    mapping[pid] = entry_id
+            self._entry_of_pid = mapping
+        return self._entry_of_pid
+
+    def pool_filter(self, qid: str) -> dict[str, Any]:
+        ids = self.entry_ids()
+        members = sorted(ids[p] for p in self.dataset.pools[qid] if p in ids)
+        return {"field": "meta.entry_id", "operator": "in", "value": members}
 
     def pids(self, hits: Sequence[SearchHit]) -> list[str]:
         out = []
