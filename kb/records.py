@@ -37,12 +37,15 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 from kb.errors import EntryNotFound, EntryRetracted
 from kb.models import Entry
 
 logger = logging.getLogger(__name__)
+
+WRITE_ATTEMPTS = 3  # a batch whose entries another writer stored meanwhile is read again and written again
 
 UpsertStatus = Literal["created", "updated", "unchanged"]
 STATUS_LABELS: dict[str, str] = {
@@ -254,6 +257,17 @@ class RecordStore:
         version the published one at once. `publish=False` (uploads in the product) stores it as a draft for the
         review workflow; a published entry's public version stays as it was until the draft is published.
         """
+        for attempt in range(1, WRITE_ATTEMPTS):
+            try:
+                return self._upsert_batch(entries, publish=publish, actor=actor)
+            except IntegrityError:
+                # Another writer on the same database (a `kb ingest` while the server imports) stored one of these
+                # entries, or a version of it, between this transaction's read and its write. The transaction was
+                # rolled back whole; reading again sees that entry and makes this one a new version (or nothing).
+                logger.info("concurrent write to an entry of this batch; retrying (%s of %s)", attempt, WRITE_ATTEMPTS)
+        return self._upsert_batch(entries, publish=publish, actor=actor)
+
+    def _upsert_batch(self, entries: list[Entry], *, publish: bool, actor: str | None) -> list[UpsertResult]:
         with self._session.begin() as session:
             return [_upsert_in(session, entry, publish=publish, actor=actor) for entry in entries]
 

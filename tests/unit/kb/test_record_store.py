@@ -70,3 +70,33 @@ def test_list_filters_on_denormalised_columns(records: RecordStore) -> None:
     records.upsert(Entry(kind="power_item", title="支持起诉", line="民事检察", power_subject="检察官"))
     total, items = records.list_entries(kind="power_item", filters={"line": ["民事检察"]})
     assert total == 1 and items[0].entry.title == "支持起诉"
+
+
+@pytest.mark.parametrize("same_content", [True, False])
+def test_an_entry_another_process_stores_meanwhile_is_read_again(tmp_path, monkeypatch, same_content) -> None:  # type: ignore[no-untyped-def]
+    """Two writers on one record database (a `kb ingest` while the server imports): the other one stores the same
+    entry between this one's read and its write. The write is retried on what is there now, instead of failing on
+    the entry's unique key."""
+    url = f"sqlite:///{tmp_path / 'kb.sqlite3'}"
+    ours, theirs = RecordStore(url), RecordStore(url)
+    ours.init_schema()
+    other_text = "某日张某盗窃超市财物。" if same_content else "某日张某盗窃商场财物。"
+    original = RecordStore._fill_row
+    calls = {"n": 0}
+
+    def fill_after_the_other_writer(row, entry, version, digest):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] == 1:
+            monkeypatch.setattr(RecordStore, "_fill_row", staticmethod(original))
+            theirs.upsert(_entry(other_text))  # commits while our transaction has read nothing there
+        original(row, entry, version, digest)
+
+    monkeypatch.setattr(RecordStore, "_fill_row", staticmethod(fill_after_the_other_writer))
+    result = ours.upsert(_entry())
+    stored = ours.get(result.entry_id)
+    if same_content:
+        assert result.status == "unchanged" and stored.current_version == 1
+    else:
+        assert result.status == "updated" and result.version == 2
+        assert stored.entry.sections[0].text == "某日张某盗窃超市财物。"
+    assert ours.counts()["versions"] == (1 if same_content else 2)
