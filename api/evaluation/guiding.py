@@ -253,6 +253,7 @@ def run_guiding(run: GuidingRun, progress: ProgressFactory | None = None) -> dic
         kb.warm_up()
         entries = [(entry_id, entry) for entry_id, _, entry in kb.records.iter_published(kind=EntryKind.CASE.value)]
         queries, counts, spp_ids = case_queries(entries)
+        label = {entry_id: entry.number or entry.title for entry_id, entry in entries}  # how a case is named
         if run.limit:
             queries = queries[: run.limit]
         if not queries:
@@ -270,7 +271,7 @@ def run_guiding(run: GuidingRun, progress: ProgressFactory | None = None) -> dic
                 "line": query.line,
                 "relevant": len(query.gains),
                 "metrics": {name: query_metrics(r, query.gains, spp_ids) for name, r in ranked.items()},
-                "first": {name: r[:10] for name, r in ranked.items() if name == DEFAULT_CONFIG},
+                "first": [label.get(entry_id, entry_id) for entry_id in ranked[DEFAULT_CONFIG][:10]],
             })
             if tick:
                 tick(1)

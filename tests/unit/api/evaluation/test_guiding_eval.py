@@ -52,6 +52,8 @@ def test_cases_without_a_shared_keyword_are_not_evaluated(result: dict) -> None:
     assert result["cases"] == {"spp_cases": 5, "with_keywords": 5, "with_facts": 5, "with_relevant": 4}
     assert [row["number"] for row in result["rows"]] == ["检例第1号", "检例第2号", "检例第3号", "检例第4号"]
     assert [row["relevant"] for row in result["rows"]] == [2, 2, 2, 2]
+    first = result["rows"][0]["first"]  # the product's first ten, named by number (or title)
+    assert "检例第1号" not in first and "检例第2号" in first and len(first) == 6
 
 
 def test_labels_are_the_shared_keywords_of_spp_cases(result: dict) -> None:  # type: ignore[type-arg]
