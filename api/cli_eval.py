@@ -368,6 +368,13 @@ def _guiding_table(result: dict[str, Any]) -> None:
         for subset, m in subsets.items():
             table.add_row(labels.get(name, name), subset, str(m["n"]), *(f"{m[k]:.3f}" for k in METRICS))
     out.print(table)
+    related = Table(title="同一排序、按关键词相关（一个关键词包含另一个，如 核准追诉 与 不予核准追诉）计的相关案例")
+    for col in ("配置", "案例数", "nDCG@10", "P@5", "MRR", "Recall@20", "法院案例占前10"):
+        related.add_column(col)
+    for name, subsets in result["metrics_related"].items():
+        m = subsets["all"]
+        related.add_row(labels.get(name, name), str(m["n"]), *(f"{m[k]:.3f}" for k in METRICS))
+    out.print(related)
     build = result["index"]["build"]
     note = "沿用已建索引" if build["skipped"] else f"导入用时 {build['seconds']:.0f} 秒"
     out.print(f"{note}；评测用时 {result['eval_seconds']} 秒；索引 {result['index']['chunks']} 块")

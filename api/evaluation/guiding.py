@@ -58,6 +58,7 @@ RANKED = 100  # entries ranked per query
 DEFAULT_CONFIG = "product"
 CONFIG_NAMES = ("bm25", "dense", "hybrid", "product@no-vote", "product")
 SUBSET_ALL = "all"
+RELATED_MIN_CHARS = 4  # a keyword inside another relates them only from this length (not 监督 in 侦查活动监督)
 
 
 class GuidingEvalError(KBError):
@@ -79,6 +80,7 @@ class CaseQuery:
     line: str
     text: str
     gains: dict[str, int]  # relevant entry id -> keywords shared with the query case
+    related: dict[str, int] = field(default_factory=dict)  # the same with keywords related by containment
 
 
 @dataclass
@@ -175,10 +177,39 @@ def keyword_gains(keywords: Mapping[str, Sequence[str]]) -> dict[str, dict[str, 
     return gains
 
 
+def _normal_keyword(word: str) -> str:
+    """故意伤害罪 and 故意伤害 are one keyword."""
+    return word[:-1] if word.endswith("罪") and len(word) > 2 else word
+
+
+def keywords_related(a: str, b: str) -> bool:
+    """The same keyword, or one of at least RELATED_MIN_CHARS characters inside the other (核准追诉 in 不予核准追诉,
+    检察建议 in 再审检察建议), after a trailing 罪 is dropped."""
+    a, b = _normal_keyword(a), _normal_keyword(b)
+    short, long = sorted((a, b), key=len)
+    return short == long or (len(short) >= RELATED_MIN_CHARS and short in long)
+
+
+def related_gains(keywords: Mapping[str, Sequence[str]]) -> dict[str, dict[str, int]]:
+    """entry id -> {other entry id: the query's keywords related to one of the other's}, for every pair with one."""
+    gains: dict[str, dict[str, int]] = {}
+    for entry_id, words in keywords.items():
+        mine = set(words)
+        gains[entry_id] = {}
+        for other, theirs in keywords.items():
+            if other == entry_id:
+                continue
+            shared = sum(1 for w in mine if any(keywords_related(w, t) for t in set(theirs)))
+            if shared:
+                gains[entry_id][other] = shared
+    return gains
+
+
 def case_queries(entries: Iterable[tuple[str, Entry]]) -> tuple[list[CaseQuery], dict[str, int], set[str]]:
     """The evaluated SPP cases, counts over all of them, and the ids of every SPP case (the rest are distractors)."""
     spp = {entry_id: entry for entry_id, entry in entries if is_spp_case(entry)}
-    gains = keyword_gains({entry_id: [k.strip() for k in e.keywords if k.strip()] for entry_id, e in spp.items()})
+    keywords = {entry_id: [k.strip() for k in e.keywords if k.strip()] for entry_id, e in spp.items()}
+    gains, related = keyword_gains(keywords), related_gains(keywords)
     queries: list[CaseQuery] = []
     counts = {"spp_cases": len(spp), "with_keywords": 0, "with_facts": 0, "with_relevant": 0}
     for entry_id, entry in spp.items():
@@ -188,7 +219,8 @@ def case_queries(entries: Iterable[tuple[str, Entry]]) -> tuple[list[CaseQuery],
         counts["with_relevant"] += bool(gains[entry_id])
         if facts and gains[entry_id]:
             number = entry.number or entry.title
-            queries.append(CaseQuery(entry_id, number, entry.line or "未标类别", facts, gains[entry_id]))
+            line = entry.line or "未标类别"
+            queries.append(CaseQuery(entry_id, number, line, facts, gains[entry_id], related[entry_id]))
     queries.sort(key=lambda q: spp_number(q.number))
     return queries, counts, set(spp)
 
@@ -232,8 +264,11 @@ def query_metrics(ranking: Sequence[str], gains: Mapping[str, int], spp_ids: set
 METRICS = ("ndcg@10", "p@5", "mrr", "recall@20", "court@10")
 
 
-def summarise(rows: Sequence[dict[str, Any]], config_names: Sequence[str]) -> dict[str, dict[str, dict[str, float]]]:
-    """config -> subset (all, then each line with at least 5 cases) -> metric means (and n)."""
+def summarise(
+    rows: Sequence[dict[str, Any]], config_names: Sequence[str], labels: str = "metrics"
+) -> dict[str, dict[str, dict[str, float]]]:
+    """config -> subset (all, then each line with at least 5 cases) -> metric means (and n); `labels`: the rows'
+    field to average ("metrics": shared keywords, "related_metrics": keywords related by containment)."""
     lines = Counter(row["line"] for row in rows)
     subsets = [SUBSET_ALL, *sorted(line for line, n in lines.items() if n >= 5)]
     out: dict[str, dict[str, dict[str, float]]] = {}
@@ -241,7 +276,7 @@ def summarise(rows: Sequence[dict[str, Any]], config_names: Sequence[str]) -> di
         out[name] = {}
         for subset in subsets:
             chosen = [r for r in rows if subset in (SUBSET_ALL, r["line"])]
-            cell = {m: round(mean([r["metrics"][name][m] for r in chosen]), 4) for m in METRICS}
+            cell = {m: round(mean([r[labels][name][m] for r in chosen]), 4) for m in METRICS}
             out[name][subset] = {"n": len(chosen), **cell}
     return out
 
@@ -270,7 +305,9 @@ def run_guiding(run: GuidingRun, progress: ProgressFactory | None = None) -> dic
                 "number": query.number,
                 "line": query.line,
                 "relevant": len(query.gains),
+                "related": len(query.related),
                 "metrics": {name: query_metrics(r, query.gains, spp_ids) for name, r in ranked.items()},
+                "related_metrics": {name: query_metrics(r, query.related, spp_ids) for name, r in ranked.items()},
                 "first": [label.get(entry_id, entry_id) for entry_id in ranked[DEFAULT_CONFIG][:10]],
             })
             if tick:
@@ -280,6 +317,7 @@ def run_guiding(run: GuidingRun, progress: ProgressFactory | None = None) -> dic
             "dataset": "guiding",
             "default_config": DEFAULT_CONFIG,
             "metrics": summarise(rows, list(configs)),
+            "metrics_related": summarise(rows, list(configs), "related_metrics"),
             "cases": counts,
             "cases_evaluated": len(rows),
             "entries": len(entries),
@@ -330,10 +368,27 @@ def write_report(result: dict[str, Any], out_dir: Path) -> list[Path]:
         "| configuration | subset | n | nDCG@10 | P@5 | MRR | Recall@20 | court@10 |",
         "|---|---|---|---|---|---|---|---|",
     ]
-    for name, subsets in result["metrics"].items():
-        for subset, m in subsets.items():
-            cells = " | ".join(f"{m[k]:.3f}" for k in METRICS)
-            lines.append(f"| {CONFIG_LABELS.get(name, name)} | {subset} | {m['n']} | {cells} |")
+    lines += _table_rows(result["metrics"])
+    lines += [
+        "",
+        "The same rankings against keywords related by containment (故意伤害罪 = 故意伤害; 核准追诉 relates to "
+        f"不予核准追诉; the shorter keyword at least {RELATED_MIN_CHARS} characters), a check on how much the "
+        "figures depend on the SPP's wording:",
+        "",
+        "| configuration | subset | n | nDCG@10 | P@5 | MRR | Recall@20 | court@10 |",
+        "|---|---|---|---|---|---|---|---|",
+        *_table_rows(result["metrics_related"], subsets=(SUBSET_ALL,)),
+    ]
     md_path = out_dir / "guiding.md"
     md_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return [json_path, md_path]
+
+
+def _table_rows(metrics: dict[str, Any], subsets: Sequence[str] | None = None) -> list[str]:
+    lines = []
+    for name, by_subset in metrics.items():
+        for subset, m in by_subset.items():
+            if subsets is None or subset in subsets:
+                cells = " | ".join(f"{m[k]:.3f}" for k in METRICS)
+                lines.append(f"| {CONFIG_LABELS.get(name, name)} | {subset} | {m['n']} | {cells} |")
+    return lines

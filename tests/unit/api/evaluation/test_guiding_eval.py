@@ -17,9 +17,11 @@ from api.evaluation.guiding import (
     case_queries,
     eval_configs,
     keyword_gains,
+    keywords_related,
     open_kb,
     query_metrics,
     rankings,
+    related_gains,
     run_guiding,
     summarise,
 )
@@ -150,7 +152,7 @@ def test_the_table_is_printed_without_json(tmp_path: Path) -> None:
     args = ["eval", "guiding", "--data", str(DATA), "--embedder", "hash", "--home", str(tmp_path / "home")]
     outcome = CliRunner().invoke(app, args, env={"COLUMNS": "200"})
     assert outcome.exit_code == 0, outcome.output
-    assert "指导性案例检索" in outcome.output and "产品默认" in outcome.output
+    assert "指导性案例检索" in outcome.output and "产品默认" in outcome.output and "按关键词相关" in outcome.output
 
 
 def test_a_collection_without_spp_cases_is_a_chinese_error(tmp_path: Path) -> None:
@@ -178,3 +180,21 @@ def test_bad_files_in_the_collection_are_reported_and_the_rest_evaluated(tmp_pat
     assert any(f.startswith("空白.md：") and f.count("空白.md") == 1 for f in out["index"]["build"]["failed"])
     # 检例第6号 now shares 不起诉 with 第1号 and 第3号, and 正当防卫 with 第5号: both become evaluated
     assert [r["number"] for r in out["rows"]][-2:] == ["检例第5号", "检例第6号"]
+
+
+def test_keywords_related_by_containment() -> None:
+    assert keywords_related("故意伤害罪", "故意伤害")  # a trailing 罪 is dropped
+    assert keywords_related("核准追诉", "不予核准追诉") and keywords_related("再审检察建议", "检察建议")
+    assert not keywords_related("监督", "侦查活动监督")  # too short to stand for the longer one
+    assert not keywords_related("盗窃", "诈骗")
+    gains = related_gains({"a": ["核准追诉", "悔罪表现"], "b": ["不予核准追诉"], "c": ["正当防卫"]})
+    assert gains == {"a": {"b": 1}, "b": {"a": 1}, "c": {}}
+
+
+def test_related_labels_are_reported_beside_the_exact_ones(result: dict) -> None:  # type: ignore[type-arg]
+    assert set(result["metrics_related"]) == set(CONFIG_NAMES)
+    for row in result["rows"]:
+        assert row["related"] >= row["relevant"]  # every shared keyword is also a related one
+        assert set(row["related_metrics"]) == set(CONFIG_NAMES)
+    # the fixture's keywords are all distinct words: the two label sets agree
+    assert result["metrics_related"] == result["metrics"]
