@@ -270,6 +270,13 @@ def similarity_calibration(
         out.print(f"  ≥ {row['threshold']:.2f}：{row['pairs']} 对，相关 {row['precision']:.3f}")
 
 
+def _build_note(result: dict[str, Any]) -> str:
+    """How the evaluation's index was built and how long the evaluation took (kb eval provisions / guiding)."""
+    build = result["index"]["build"]
+    note = "沿用已建索引" if build["skipped"] else f"导入用时 {build['seconds']:.0f} 秒"
+    return f"{note}；评测用时 {result['eval_seconds']} 秒"
+
+
 def _provisions_table(result: dict[str, Any]) -> None:
     c = result["citations"]
     table = Table(
@@ -299,9 +306,7 @@ def _provisions_table(result: dict[str, Any]) -> None:
             cells = [f"{m[k]:.3f}" for k in ("recall@5", "recall@10", "mrr")]
             table.add_row(labels.get(ranker, ranker), name, str(m["n"]), *cells)
     out.print(table)
-    build = result["index"]["build"]
-    note = "沿用已建索引" if build["skipped"] else f"导入用时 {build['seconds']:.0f} 秒"
-    out.print(f"{note}；评测用时 {result['eval_seconds']} 秒；索引：{result['index']['entries_by_kind']}")
+    out.print(f"{_build_note(result)}；索引：{result['index']['entries_by_kind']}")
 
 
 @eval_app.command("provisions")
@@ -375,9 +380,7 @@ def _guiding_table(result: dict[str, Any]) -> None:
         m = subsets["all"]
         related.add_row(labels.get(name, name), str(m["n"]), *(f"{m[k]:.3f}" for k in METRICS))
     out.print(related)
-    build = result["index"]["build"]
-    note = "沿用已建索引" if build["skipped"] else f"导入用时 {build['seconds']:.0f} 秒"
-    out.print(f"{note}；评测用时 {result['eval_seconds']} 秒；索引 {result['index']['chunks']} 块")
+    out.print(f"{_build_note(result)}；索引 {result['index']['chunks']} 块")
 
 
 @eval_app.command("guiding")

@@ -33,10 +33,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from api.evaluation.eval_index import embedder_home, index_summary, open_cached_kb
 from api.evaluation.metrics import mean, ndcg_at, precision_at, recall_at
 from api.evaluation.runner import CONFIGS, ConfigRanker, EvalConfig, product_config
 from ingest.pipeline import IngestReport, expand_paths, ingest_paths
-from kb.config import Settings
 from kb.errors import KBError
 from kb.models import Entry, EntryKind
 from kb.service import KnowledgeBase
@@ -95,18 +95,11 @@ class BuildInfo:
 
 
 def index_home(run: GuidingRun) -> Path:
-    return run.home / run.embedder.replace(":", "-").replace("/", "_")
+    return embedder_home(run.home, run.embedder)
 
 
 def open_kb(run: GuidingRun) -> KnowledgeBase:
-    from kb.embedders.cache import CachedEmbedder, EmbeddingCache
-    from kb.embedders.factory import build_embedder
-
-    settings = Settings(home=index_home(run), embedder=run.embedder, store="sqlite")
-    base = build_embedder(run.embedder)
-    if base is None:
-        return KnowledgeBase(settings, embedder_spec="none")
-    return KnowledgeBase(settings, embedder=CachedEmbedder(base, EmbeddingCache(run.home / "embeddings.sqlite3")))
+    return open_cached_kb(run.home, run.embedder)
 
 
 def source_files(data: Path) -> dict[str, list[Path]]:
@@ -312,7 +305,6 @@ def run_guiding(run: GuidingRun, progress: ProgressFactory | None = None) -> dic
             })
             if tick:
                 tick(1)
-        stats = kb.stats()
         return {
             "dataset": "guiding",
             "default_config": DEFAULT_CONFIG,
@@ -322,13 +314,7 @@ def run_guiding(run: GuidingRun, progress: ProgressFactory | None = None) -> dic
             "cases_evaluated": len(rows),
             "entries": len(entries),
             "spp_entries": len(spp_ids),
-            "index": {
-                "home": str(index_home(run)),
-                "embedder": stats.get("embedder"),
-                "entries_by_kind": stats.get("entries_by_kind"),
-                "chunks": stats.get("chunks"),
-                "build": info.__dict__,
-            },
+            "index": index_summary(kb, index_home(run), info),
             "eval_seconds": round(time.perf_counter() - started, 1),
             "rows": rows,
         }

@@ -41,10 +41,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from api.evaluation.eval_index import embedder_home, index_summary, open_cached_kb
 from api.evaluation.metrics import mean, recall_at
 from ingest.pipeline import IngestReport, expand_paths, ingest_paths
 from kb.analysis import analyze_case
-from kb.config import Settings
 from kb.elements.numbers import CN_NUM_CHARS
 from kb.elements.provisions import extract_provisions
 from kb.errors import KBError
@@ -208,19 +208,11 @@ def _manifest(paths: Iterable[Path]) -> list[list[Any]]:
 
 
 def open_kb(run: ProvisionRun) -> KnowledgeBase:
-    from kb.embedders.cache import CachedEmbedder, EmbeddingCache
-    from kb.embedders.factory import build_embedder
-
-    home = index_home(run)
-    settings = Settings(home=home, embedder=run.embedder, store="sqlite")
-    base = build_embedder(run.embedder)
-    if base is None:
-        return KnowledgeBase(settings, embedder_spec="none")
-    return KnowledgeBase(settings, embedder=CachedEmbedder(base, EmbeddingCache(run.home / "embeddings.sqlite3")))
+    return open_cached_kb(run.home, run.embedder)
 
 
 def index_home(run: ProvisionRun) -> Path:
-    return run.home / run.embedder.replace(":", "-").replace("/", "_")
+    return embedder_home(run.home, run.embedder)
 
 
 def build(kb: KnowledgeBase, run: ProvisionRun, progress: ProgressFactory | None = None) -> BuildInfo:
@@ -458,7 +450,6 @@ def run_provisions(run: ProvisionRun, progress: ProgressFactory | None = None) -
         started = time.perf_counter()
         tick = progress("评测案例", len(queries)) if progress else None
         rows, fusion = evaluate(kb, queries, tick=tick)
-        stats = kb.stats()
         return {
             "dataset": "provisions",
             "default_ranker": DEFAULT_RANKER,
@@ -468,13 +459,7 @@ def run_provisions(run: ProvisionRun, progress: ProgressFactory | None = None) -
             "resolved_share": round(totals["resolved"] / totals["citations"], 4) if totals["citations"] else 0.0,
             "rrf_k": RRF_K,
             "settings": fusion,
-            "index": {
-                "home": str(index_home(run)),
-                "embedder": stats.get("embedder"),
-                "entries_by_kind": stats.get("entries_by_kind"),
-                "chunks": stats.get("chunks"),
-                "build": info.__dict__,
-            },
+            "index": index_summary(kb, index_home(run), info),
             "eval_seconds": round(time.perf_counter() - started, 1),
             "cases": rows,
         }
