@@ -3,6 +3,8 @@ guiding`): its home per embedder, the knowledge base with a shared embedding cac
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -38,3 +40,17 @@ def index_summary(kb: KnowledgeBase, home: Path, build: object) -> dict[str, Any
         "chunks": stats.get("chunks"),
         "build": vars(build),
     }
+
+
+def built_already(kb: KnowledgeBase, stamp: Path, manifest: object) -> bool:
+    """True when the last build wrote this manifest (the same source files, sizes and times) to `stamp` and nothing
+    it ingested is still waiting for the index: the ingest can be skipped."""
+    done = stamp.is_file() and json.loads(stamp.read_text(encoding="utf-8")) == manifest
+    return done and kb.records.pending_count() == 0
+
+
+def advance(tick: Callable[[int], None] | None) -> Callable[[Any], None] | None:
+    """An ingest's per-file callback that moves a progress bar by one (None without a bar)."""
+    if tick is None:
+        return None
+    return lambda _report: tick(1)

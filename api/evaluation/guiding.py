@@ -33,7 +33,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from api.evaluation.eval_index import embedder_home, index_summary, open_cached_kb
+from api.evaluation.eval_index import advance, built_already, embedder_home, index_summary, open_cached_kb
 from api.evaluation.metrics import mean, ndcg_at, precision_at, recall_at
 from api.evaluation.runner import CONFIGS, ConfigRanker, EvalConfig, product_config
 from ingest.pipeline import IngestReport, expand_paths, ingest_paths
@@ -124,8 +124,7 @@ def build(kb: KnowledgeBase, run: GuidingRun, progress: ProgressFactory | None =
     info = BuildInfo(files={folder: len(paths) for folder, paths in files.items()})
     manifest = {folder: _manifest(paths) for folder, paths in files.items()}
     stamp = index_home(run) / MANIFEST
-    done = stamp.is_file() and json.loads(stamp.read_text(encoding="utf-8")) == manifest
-    if done and kb.records.pending_count() == 0:
+    if built_already(kb, stamp, manifest):
         info.skipped = True
         return info
     started = time.perf_counter()
@@ -135,8 +134,7 @@ def build(kb: KnowledgeBase, run: GuidingRun, progress: ProgressFactory | None =
         if not paths:
             continue
         tick = progress(label, len(paths)) if progress else None
-        on_file = (lambda _report, tick=tick: tick(1)) if tick else None
-        reports.append(ingest_paths(kb, paths, on_file=on_file))
+        reports.append(ingest_paths(kb, paths, on_file=advance(tick)))
     info.failed = [f.error_line() for r in reports for f in r.files if f.error is not None]
     info.seconds = round(time.perf_counter() - started, 1)
     stamp.write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")

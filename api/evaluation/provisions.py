@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from api.evaluation.eval_index import embedder_home, index_summary, open_cached_kb
+from api.evaluation.eval_index import advance, built_already, embedder_home, index_summary, open_cached_kb
 from api.evaluation.metrics import mean, recall_at
 from ingest.pipeline import IngestReport, expand_paths, ingest_paths
 from kb.analysis import analyze_case
@@ -227,25 +227,18 @@ def build(kb: KnowledgeBase, run: ProvisionRun, progress: ProgressFactory | None
     manifest = {"laws": _manifest(files), "cases": _manifest(case_files)}
     stamp = home / MANIFEST
     info = BuildInfo(law_files=len(files), case_files=len(case_files))
-    done = stamp.is_file() and json.loads(stamp.read_text(encoding="utf-8")) == manifest
-    if done and kb.records.pending_count() == 0:
+    if built_already(kb, stamp, manifest):
         info.skipped = True
         return info
     started = time.perf_counter()
     reports: list[IngestReport] = []
     for label, paths, kind in (("导入法律法规", files, EntryKind.LAW.value), ("导入指导性案例", case_files, None)):
         tick = progress(label, len(paths)) if progress else None
-        reports.append(ingest_paths(kb, paths, kind=kind, on_file=_advance(tick)))
+        reports.append(ingest_paths(kb, paths, kind=kind, on_file=advance(tick)))
     info.failed = [f.error_line() for r in reports for f in r.files if f.error is not None]
     info.seconds = time.perf_counter() - started
     stamp.write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
     return info
-
-
-def _advance(tick: Tick | None) -> Callable[[Any], None] | None:
-    if tick is None:
-        return None
-    return lambda _report: tick(1)
 
 
 # --- queries ------------------------------------------------------------------------------------------------------
