@@ -184,6 +184,10 @@ class SearchBody(BaseModel):
     page_size: int = Field(default=10, ge=1, le=100)
     sort: Literal["relevance", "date"] = "relevance"
     filters: dict[str, list[str]] = Field(default_factory=dict)
+    infer_charges: bool = Field(
+        default=True,
+        description="粘贴的案情未写明罪名时，是否按最相似类案推断罪名并将同罪名案例排在前面；false 时仅按案情相似度排列",
+    )
 
 
 class SectionOut(BaseModel):

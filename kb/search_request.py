@@ -21,6 +21,9 @@ class SearchRequest:
     page_size: int = 10
     sort: Literal["relevance", "date"] = "relevance"
     exclude_ids: list[str] = field(default_factory=list)
+    # False: no charges are inferred from the nearest cases for a pasted fact text, so the list follows case
+    # similarity alone (for comparisons driven by an issue rather than the charge; docs/evaluation.md, guiding cases)
+    infer_charges: bool = True
 
     def __post_init__(self) -> None:
         if self.page < 1 or not 1 <= self.page_size <= 100:

@@ -300,7 +300,9 @@ class KnowledgeBase:
         need = request.page * request.page_size
         if query:
             top_k = self.search_depth(query, need)
-            out = run_search_pipeline(self.pipeline, query, filters=haystack_filters, top_k=top_k)
+            out = run_search_pipeline(
+                self.pipeline, query, filters=haystack_filters, top_k=top_k, infer_charges=request.infer_charges
+            )
             hits: list[SearchHit] = out["hits"]
             analysis: dict[str, Any] = out["analysis"].to_public()
             # Charges nobody typed that reordered the results: the page names them (charge, share of the votes).

@@ -40,6 +40,9 @@ async def search_get(
     error_type: FilterValues = None,
     misused_power: FilterValues = None,
     power_subject: FilterValues = None,
+    infer_charges: Annotated[
+        bool, Query(description="未写明罪名的案情是否按类案推断罪名优先排列；false 时仅按案情相似度排列")
+    ] = True,
 ) -> SearchResponse:
     given = {
         "kind": kind,
@@ -59,7 +62,9 @@ async def search_get(
         "power_subject": power_subject,
     }
     filters = {k: v for k, v in given.items() if v}
-    search = SearchRequest(query=q, filters=filters, page=page, page_size=page_size, sort=sort)
+    search = SearchRequest(
+        query=q, filters=filters, page=page, page_size=page_size, sort=sort, infer_charges=infer_charges
+    )
     result = await run_in_threadpool(kb.search, search)
     await audit_search(request, query=q, filters=filters, page=page, result=result)
     return SearchResponse.from_result(result)
@@ -67,7 +72,14 @@ async def search_get(
 
 @router.post("/search", response_model=SearchResponse, summary="检索（请求体，适合粘贴长篇案情）")
 async def search_post(body: SearchBody, request: Request, kb: KBDep) -> SearchResponse:
-    search = SearchRequest(query=body.q, filters=body.filters, page=body.page, page_size=body.page_size, sort=body.sort)
+    search = SearchRequest(
+        query=body.q,
+        filters=body.filters,
+        page=body.page,
+        page_size=body.page_size,
+        sort=body.sort,
+        infer_charges=body.infer_charges,
+    )
     result = await run_in_threadpool(kb.search, search)
     await audit_search(request, query=body.q, filters=dict(body.filters), page=body.page, result=result)
     return SearchResponse.from_result(result)

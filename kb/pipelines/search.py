@@ -80,14 +80,19 @@ def build_search_pipeline(
     return pipe
 
 
-def run_search_pipeline(pipe: Pipeline, query: str, *, filters: dict[str, Any] | None, top_k: int) -> dict[str, Any]:
+def run_search_pipeline(
+    pipe: Pipeline, query: str, *, filters: dict[str, Any] | None, top_k: int, infer_charges: bool = True
+) -> dict[str, Any]:
     """Run it and return {"hits": [...], "analysis": QueryAnalysis, "inferred_charges": {charge: share},
     "inferred_reach": int}.
 
     `inferred_charges`: the charges the ranker inferred from the nearest cases and boosted (best first; {} when it
     inferred none). `inferred_reach`: how many of the first hits such charges order, as the ranker component is
-    configured (0 = the whole list)."""
+    configured (0 = the whole list). `infer_charges=False`: nobody votes, so no charge is inferred and the ranking
+    is the one without the inferred boost."""
     data: dict[str, Any] = {"normalizer": {"query": query}, "bm25": {"filters": filters, "top_k": top_k}}
+    if not infer_charges:
+        data["ranker"] = {"voters": []}
     if "dense" in pipe.graph.nodes:
         data["dense"] = {"filters": filters, "top_k": top_k}
     result = run_graph(pipe, data)

@@ -200,3 +200,27 @@ def test_a_pasted_fact_text_says_how_many_first_results_its_inferred_charges_ord
         assert reach() is None  # the inferred charges order the whole list
     with _inferred_reach(backend_kb, 0):
         assert reach() is None  # reach 0: the whole list
+
+
+def test_a_search_can_leave_the_charges_uninferred(backend_kb: KnowledgeBase) -> None:
+    """`infer_charges=False`: a pasted fact text gets no inferred charges, no reach, and the ranking the inferred
+    charges would have reordered (the unboosted order); a named charge still counts."""
+    facts = "示例：犯罪嫌疑人醉酒后驾驶机动车在道路上行驶，经检测血液酒精含量为八十五毫克每百毫升，未发生事故。" * 3
+    on = backend_kb.search(SearchRequest(query=facts, page_size=100))
+    off = backend_kb.search(SearchRequest(query=facts, page_size=100, infer_charges=False))
+    assert on.analysis["inferred_charges"] and off.analysis["inferred_charges"] == []
+    assert off.analysis["inferred_reach"] is None
+    assert {h.entry_id for h in off.hits} == {h.entry_id for h in on.hits}  # the same cases, in another order
+    assert not any(r.label.startswith("推断罪名") for h in off.hits for r in h.reasons)
+    ranker: Any = backend_kb.pipeline.get_component("ranker")
+    weight = ranker.inferred_weight
+    try:
+        ranker.inferred_weight = 0.0  # the same pipeline with the inferred boost weighing nothing
+        unboosted = backend_kb.search(SearchRequest(query=facts, page_size=100))
+    finally:
+        ranker.inferred_weight = weight
+    assert [h.entry_id for h in off.hits] == [h.entry_id for h in unboosted.hits]
+    named = facts + "公安机关以危险驾驶罪移送审查起诉。"
+    kept = backend_kb.search(SearchRequest(query=named, infer_charges=False))
+    assert kept.analysis["charges"] == ["危险驾驶罪"]
+    assert [h.entry_id for h in kept.hits] == [h.entry_id for h in backend_kb.search(SearchRequest(query=named)).hits]

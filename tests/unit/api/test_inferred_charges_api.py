@@ -83,3 +83,25 @@ def test_the_openapi_schema_describes_the_inferred_charges(client: TestClient) -
     assert set(schemas["InferredCharge"]["required"]) == {"charge", "share"}
     reach = schemas["Analysis"]["properties"]["inferred_reach"]
     assert "推断罪名" in reach["description"] and {"type": "null"} in reach["anyOf"]
+
+
+def test_the_inference_can_be_switched_off_by_post_and_get(client: TestClient) -> None:
+    off = _analysis(client, FACTS, infer_charges=False)
+    assert off["long_query"] and off["inferred_charges"] == [] and off["inferred_reach"] is None
+    response = client.get("/api/search", params={"q": FACTS, "infer_charges": "false"})
+    assert response.status_code == 200, response.text
+    assert response.json()["analysis"]["inferred_charges"] == []
+    assert client.get("/api/search", params={"q": FACTS}).json()["analysis"]["inferred_charges"]  # on by default
+    # the same cases either way; only their order may differ
+    on_ids = {h["id"] for h in client.post("/api/search", json={"q": FACTS, "page_size": 100}).json()["hits"]}
+    body = {"q": FACTS, "page_size": 100, "infer_charges": False}
+    assert on_ids and {h["id"] for h in client.post("/api/search", json=body).json()["hits"]} == on_ids
+
+
+def test_a_bad_infer_charges_value_is_refused_in_chinese(client: TestClient) -> None:
+    response = client.post("/api/search", json={"q": FACTS, "infer_charges": "也许"})
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.json()["detail"] == "请求参数无效：body.infer_charges"
+    response = client.get("/api/search", params={"q": FACTS, "infer_charges": "也许"})
+    assert response.status_code == 422
