@@ -212,6 +212,9 @@ def search(
         list[str] | None, typer.Option("--filter", "-f", help="字段=值，可重复，例如 line=刑事检察")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="每行一个 JSON 结果")] = False,
+    infer: Annotated[
+        bool, typer.Option("--infer/--no-infer", help="未写明罪名的案情是否按类案推断罪名优先排列")
+    ] = True,
 ) -> None:
     """检索：每条结果给出编号、标题、分数、最匹配段落与命中原因。"""
     from kb.search_request import SearchRequest
@@ -220,9 +223,14 @@ def search(
     text = sys.stdin.read() if query == "-" else query
     try:
         kb = _open_kb(settings)
-        result = kb.search(SearchRequest(query=text, filters=_parse_filters(filters or []), page_size=top_k))
+        request = SearchRequest(query=text, filters=_parse_filters(filters or []), page_size=top_k, infer_charges=infer)
+        result = kb.search(request)
     except KBError as exc:
         _fail(exc)
+    inferred = result.analysis.get("inferred_charges") or []
+    if inferred and not as_json:
+        named = "、".join(f"{item['charge']}（{round(item['share'] * 100)}%）" for item in inferred)
+        out.print(f"未指明罪名：按相似案例推断为 {named}，同罪名案例在前（--no-infer 仅按案情相似度排列）", style="dim")
     for hit in result.hits:
         m = hit.meta
         row = {

@@ -68,6 +68,27 @@ def test_ingest_search_and_stats(env: Path) -> None:
     assert json.loads(stats.stdout.strip().splitlines()[-1])["entries_by_kind"] == {"case": 1}
 
 
+def test_search_names_the_inferred_charges_and_can_leave_them_out(env: Path) -> None:
+    runner = CliRunner()
+    (env / "case.md").write_text(CASE, encoding="utf-8")
+    assert runner.invoke(app, ["ingest", str(env / "case.md")]).exit_code == 0
+    facts = "某日有人冒充网购平台客服拨打被害人电话，谎称其订单异常需要退款，诱使被害人下载软件并转账。" * 3
+    shown = runner.invoke(app, ["search", facts], env={"COLUMNS": "200"})
+    assert shown.exit_code == 0, shown.output
+    assert "按相似案例推断为 诈骗罪（100%）" in shown.output and "--no-infer" in shown.output
+
+    def reasons(*flags: str) -> list[str]:
+        found = runner.invoke(app, ["search", facts, "--json", *flags])
+        assert found.exit_code == 0, found.output
+        rows = [json.loads(line) for line in found.stdout.splitlines() if line.startswith("{")]
+        return [label for row in rows for label in row["reasons"]]
+
+    assert any(label.startswith("同推断罪名：诈骗罪") for label in reasons())
+    assert not any("推断罪名" in label for label in reasons("--no-infer"))
+    plain = runner.invoke(app, ["search", facts, "--no-infer"], env={"COLUMNS": "200"})
+    assert plain.exit_code == 0 and "推断为" not in plain.output
+
+
 def test_ingest_as_drafts_keeps_them_out_of_search(env: Path) -> None:
     runner = CliRunner()
     (env / "case.md").write_text(CASE, encoding="utf-8")
