@@ -230,6 +230,22 @@ describe('类案检索', () => {
     assert.ok(await divider.isVisible())
     await divider.scrollIntoViewIfNeeded()
     await screenshot(page, '05b-search-inferred-reach')
+
+    // 仅按案情相似度排列: the inferred order is switched off through the URL, and the line says so
+    await page.locator('[data-testid="inferred-ignore"]').click()
+    const off = page.locator('[data-testid="inferred-off"]')
+    await off.waitFor()
+    assert.equal(new URL(page.url()).searchParams.get('infer'), '0')
+    assert.ok((await off.textContent())?.includes('已不按推断罪名排序'))
+    await waitForHits(page)
+    assert.equal(await page.locator('[data-testid="inferred-reach"]').count(), 0)
+    assert.equal(await page.locator('[data-testid="inferred-charges"]').count(), 0)
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-testid')), 'inferred-restore')
+    // and back with the keyboard: the focused button, Enter
+    await page.keyboard.press('Enter')
+    await page.locator('[data-testid="inferred-charges"]').waitFor()
+    await divider.waitFor()
+    assert.equal(new URL(page.url()).searchParams.get('infer'), null)
     assertNoPageErrors(problems)
     await page.close()
   })

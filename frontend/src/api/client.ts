@@ -210,8 +210,9 @@ export function search(req: SearchRequest, signal?: AbortSignal): Promise<Search
   if (req.q.length > LONG_QUERY_CHARS) {
     return request<SearchResponse>('/search', { method: 'POST', json: req, signal })
   }
+  const infer = req.infer_charges === false ? { infer_charges: 'false' } : {}
   return request<SearchResponse>('/search', {
-    query: { q: req.q, page: req.page, page_size: req.page_size, sort: req.sort, ...req.filters },
+    query: { q: req.q, page: req.page, page_size: req.page_size, sort: req.sort, ...infer, ...req.filters },
     signal,
   })
 }

@@ -148,6 +148,8 @@ export interface SearchRequest {
   page_size: number
   sort: SortOrder
   filters: Filters
+  /** False: a pasted fact text gets no inferred charges; the list follows case similarity alone (default true). */
+  infer_charges?: boolean
 }
 
 export interface EntryList {

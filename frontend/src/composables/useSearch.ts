@@ -17,6 +17,8 @@ export interface SearchState {
   page: number
   sort: SortOrder
   filters: Filters
+  /** Whether a pasted fact text naming no charge is ordered by the charges inferred from its nearest cases. */
+  infer: boolean
 }
 
 function firstString(value: LocationQuery[string] | undefined): string {
@@ -47,10 +49,11 @@ export function parseSearchState(query: LocationQuery): SearchState {
     page: Number.isFinite(page) && page > 1 ? page : 1,
     sort: firstString(query.sort) === 'date' ? 'date' : 'relevance',
     filters,
+    infer: firstString(query.infer) !== '0',
   }
 }
 
-/** The route query for a state; defaults (page 1, relevance) are left out to keep URLs short. */
+/** The route query for a state; defaults (page 1, relevance, inference on) are left out to keep URLs short. */
 export function buildSearchQuery(state: SearchState): LocationQueryRaw {
   const query: LocationQueryRaw = {}
   if (state.q) query.q = state.q
@@ -59,6 +62,7 @@ export function buildSearchQuery(state: SearchState): LocationQueryRaw {
     if (values && values.length > 0) query[field] = values.length === 1 ? values[0] : [...values]
   }
   if (state.sort !== 'relevance') query.sort = state.sort
+  if (!state.infer) query.infer = '0'
   if (state.page > 1) query.page = String(state.page)
   return query
 }
@@ -105,10 +109,8 @@ export function useSearch() {
     loading.value = true
     error.value = null
     try {
-      const result = await search(
-        { q: s.q.trim(), page: s.page, page_size: PAGE_SIZE, sort: s.sort, filters: s.filters },
-        ctl.signal,
-      )
+      const request = { q: s.q.trim(), page: s.page, page_size: PAGE_SIZE, sort: s.sort, filters: s.filters }
+      const result = await search(s.infer ? request : { ...request, infer_charges: false }, ctl.signal)
       if (ctl.signal.aborted) return
       data.value = result
     } catch (err) {
@@ -147,11 +149,16 @@ export function useSearch() {
     error,
     loading,
     retry: run,
-    submit: (q: string) => go({ ...state.value, q: q.trim(), page: 1 }),
+    // A new text starts with the inference on again: switching it off was a choice about the previous text.
+    submit: (q: string) => {
+      const text = q.trim()
+      return go({ ...state.value, q: text, page: 1, infer: text === state.value.q.trim() ? state.value.infer : true })
+    },
     toggleFilter: (field: FilterField, value: string) =>
       go({ ...state.value, filters: toggleFilterValue(state.value.filters, field, value), page: 1 }),
     clearFilters: () => go({ ...state.value, filters: {}, page: 1 }),
     setSort: (sort: SortOrder) => go({ ...state.value, sort, page: 1 }),
     setPage: (page: number) => go({ ...state.value, page }),
+    setInfer: (infer: boolean) => go({ ...state.value, infer, page: 1 }),
   }
 }

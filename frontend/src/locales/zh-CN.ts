@@ -118,6 +118,9 @@ export const zh = {
     // A pasted fact text naming no charge: the ranking assumed the charges of its nearest cases.
     inferredLead: '未指明罪名：按相似案例推断为',
     inferredTail: '，前几页以同罪名案例为先，其后按案情相似度排列',
+    inferredIgnore: '仅按案情相似度排列',
+    inferredOff: '已不按推断罪名排序：结果仅按案情相似度排列。',
+    inferredRestore: '恢复按推断罪名优先',
     inferredCharge: (charge: string, percent: number) => `${charge}（${percent}%）`,
     inferredAdopt: (label: string) => `${label}：设为罪名筛选`,
     // The divider in the result list where the inferred charges stop ordering it (each charge in its own 「」: names

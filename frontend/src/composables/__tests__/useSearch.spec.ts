@@ -14,6 +14,7 @@ describe('search URL state', () => {
       page: 3,
       sort: 'date',
       filters: { line: ['刑事检察'], charges: ['危险驾驶罪', '盗窃罪'], year: ['2023'] },
+      infer: false,
     }
     const query = buildSearchQuery(state)
     expect(query).toEqual({
@@ -22,20 +23,22 @@ describe('search URL state', () => {
       charges: ['危险驾驶罪', '盗窃罪'],
       year: '2023',
       sort: 'date',
+      infer: '0',
       page: '3',
     })
     expect(parseSearchState(query as never)).toEqual(state)
   })
 
   it('leaves defaults out of the URL', () => {
-    expect(buildSearchQuery({ q: '盗窃', page: 1, sort: 'relevance', filters: {} })).toEqual({ q: '盗窃' })
+    expect(buildSearchQuery({ q: '盗窃', page: 1, sort: 'relevance', filters: {}, infer: true })).toEqual({ q: '盗窃' })
   })
 
   it('parses messy queries defensively', () => {
     expect(
       parseSearchState({ q: ['a', 'b'], page: '-2', sort: 'weird', line: ['刑事检察', '', '刑事检察', null], foo: 'x' }),
-    ).toEqual({ q: 'a', page: 1, sort: 'relevance', filters: { line: ['刑事检察'] } })
+    ).toEqual({ q: 'a', page: 1, sort: 'relevance', filters: { line: ['刑事检察'] }, infer: true })
     expect(parseSearchState({ page: 'abc' }).page).toBe(1)
+    expect(parseSearchState({ infer: 'no' }).infer).toBe(true) // only infer=0 switches it off
   })
 })
 
@@ -121,6 +124,40 @@ describe('useSearch', () => {
     await api.toggleFilter('outcomes', '不起诉')
     await flushPromises()
     expect(router.currentRoute.value.query).toEqual({ q: '盗窃' })
+  })
+
+  it('switching the inference off sends infer_charges=false, keeps it while paging and resets it for a new text', async () => {
+    const q = '犯罪嫌疑人'.repeat(60)
+    const { router, api } = await setup(`/?q=${encodeURIComponent(q)}&page=2`)
+    const body = (call: number) => JSON.parse((fetchMock.mock.calls[call] as [string, RequestInit])[1].body as string)
+    expect(body(0)).not.toHaveProperty('infer_charges') // on by default: the field is left to its default
+    await api.setInfer(false)
+    await flushPromises()
+    expect(router.currentRoute.value.query).toEqual({ q, infer: '0' }) // back to page 1
+    expect(body(1)).toMatchObject({ q, page: 1, infer_charges: false })
+    await api.setPage(2)
+    await flushPromises()
+    expect(router.currentRoute.value.query).toEqual({ q, infer: '0', page: '2' })
+    expect(body(2)).toMatchObject({ page: 2, infer_charges: false })
+    await api.submit(q) // the same text again keeps the choice
+    await flushPromises()
+    expect(router.currentRoute.value.query).toEqual({ q, infer: '0' })
+    await api.submit('被告人'.repeat(60)) // a new text starts with the inference on
+    await flushPromises()
+    expect(router.currentRoute.value.query).toEqual({ q: '被告人'.repeat(60) })
+    await api.setInfer(false)
+    await api.setInfer(true)
+    await flushPromises()
+    expect(router.currentRoute.value.query).toEqual({ q: '被告人'.repeat(60) })
+  })
+
+  it('a short query switched off says so in the GET parameters', async () => {
+    await setup('/?q=盗窃&infer=0')
+    const url = new URL(String(fetchMock.mock.calls[0]?.[0]), 'http://x')
+    expect(url.searchParams.get('infer_charges')).toBe('false')
+    fetchMock.mockClear()
+    await setup('/?q=盗窃')
+    expect(new URL(String(fetchMock.mock.calls[0]?.[0]), 'http://x').searchParams.has('infer_charges')).toBe(false)
   })
 
   it('exposes the API problem detail as the error and retries', async () => {

@@ -44,6 +44,7 @@ async function mountSearch(path: string, inferred: InferredCharge[]) {
   const calls = fakeFetch({
     'GET /api/stats': { entries_by_kind: {}, chunks: 0, by_line: {}, by_case_type: {} },
     'POST /api/search': response(inferred),
+    'GET /api/search': { ...response([]), analysis: { ...response([]).analysis, long_query: false } },
   })
   const router = await testRouter(path)
   const wrapper = mount(SearchView, { global: { plugins: [router] }, attachTo: document.body })
@@ -61,7 +62,7 @@ describe('SearchView: charges inferred for a pasted fact text', () => {
     const { wrapper } = await mountSearch(`/?q=${encodeURIComponent(FACTS)}`, THEFT)
     const line = wrapper.get('[data-testid="inferred-charges"]')
     expect(line.text()).toContain('未指明罪名：按相似案例推断为')
-    expect(line.findAll('button').map((b) => b.text())).toEqual(['盗窃罪（62%）', '诈骗罪（31%）'])
+    expect(line.findAll('button').map((b) => b.text())).toEqual(['盗窃罪（62%）', '诈骗罪（31%）', '仅按案情相似度排列'])
     expect(line.element.closest('[aria-live="polite"]')).not.toBeNull()
     wrapper.unmount()
   })
@@ -93,6 +94,41 @@ describe('SearchView: charges inferred for a pasted fact text', () => {
     expect(chip.text()).toContain('诈骗罪')
     expect(document.activeElement).toBe(chip.element)
     wrapper.unmount()
+  })
+})
+
+describe('SearchView: the order by case similarity alone', () => {
+  it('switches the inferred order off through the URL and back, keeping focus on the line', async () => {
+    const { wrapper, router, calls } = await mountSearch(`/?q=${encodeURIComponent(FACTS)}&page=2`, THEFT)
+    await wrapper.get('[data-testid="inferred-ignore"]').trigger('click')
+    await settle()
+    expect(router.currentRoute.value.query).toEqual({ q: FACTS, infer: '0' }) // page reset
+    const searches = () => calls.filter((c) => c.path === '/api/search')
+    expect(searches()[1]!.body).toMatchObject({ q: FACTS, page: 1, infer_charges: false })
+    expect(wrapper.find('[data-testid="inferred-charges"]').exists()).toBe(false)
+    expect(wrapper.get('[data-testid="inferred-off"]').text()).toContain('已不按推断罪名排序')
+    expect(document.activeElement).toBe(wrapper.get('[data-testid="inferred-restore"]').element)
+
+    await wrapper.get('[data-testid="inferred-restore"]').trigger('click')
+    await settle()
+    expect(router.currentRoute.value.query).toEqual({ q: FACTS })
+    expect(searches()[2]!.body).not.toHaveProperty('infer_charges')
+    expect(wrapper.find('[data-testid="inferred-off"]').exists()).toBe(false)
+    expect(document.activeElement).toBe(wrapper.get('[data-testid="inferred-ignore"]').element)
+    wrapper.unmount()
+  })
+
+  it('says nothing about the order for a short query or once a 罪名 filter is set', async () => {
+    const short = await mountSearch(`/?q=${encodeURIComponent('盗窃')}&infer=0`, [])
+    const sent = short.calls.find((c) => c.path === '/api/search')!
+    expect(sent.method).toBe('GET')
+    expect(sent.query.get('infer_charges')).toBe('false')
+    expect(short.wrapper.find('.error-state').exists()).toBe(false) // answered: it is the short query that hides the line
+    expect(short.wrapper.find('[data-testid="inferred-off"]').exists()).toBe(false)
+    short.wrapper.unmount()
+    const filtered = await mountSearch(`/?q=${encodeURIComponent(FACTS)}&infer=0&charges=${encodeURIComponent('盗窃罪')}`, [])
+    expect(filtered.wrapper.find('[data-testid="inferred-off"]').exists()).toBe(false)
+    filtered.wrapper.unmount()
   })
 })
 
