@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 
 from kb.models import SECTION_LABELS, SearchHit
 from kb.provision_links import ArticleRef, article_count
@@ -184,7 +184,7 @@ class SearchBody(BaseModel):
     page_size: int = Field(default=10, ge=1, le=100)
     sort: Literal["relevance", "date"] = "relevance"
     filters: dict[str, list[str]] = Field(default_factory=dict)
-    infer_charges: bool = Field(
+    infer_charges: StrictBool = Field(  # true or false only, as the schema says (not 0, 1 or "yes")
         default=True,
         description="粘贴的案情未写明罪名时，是否按最相似类案推断罪名并将同罪名案例排在前面；false 时仅按案情相似度排列",
     )

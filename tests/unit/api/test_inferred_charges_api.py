@@ -103,5 +103,6 @@ def test_a_bad_infer_charges_value_is_refused_in_chinese(client: TestClient) -> 
     assert response.status_code == 422
     assert response.headers["content-type"].startswith("application/problem+json")
     assert response.json()["detail"] == "请求参数无效：body.infer_charges"
+    assert client.post("/api/search", json={"q": FACTS, "infer_charges": 0}).status_code == 422  # true or false only
     response = client.get("/api/search", params={"q": FACTS, "infer_charges": "也许"})
     assert response.status_code == 422
