@@ -270,6 +270,27 @@ def similarity_calibration(
         out.print(f"  ≥ {row['threshold']:.2f}：{row['pairs']} 对，相关 {row['precision']:.3f}")
 
 
+def _emit(
+    result: dict[str, Any],
+    out_dir: Path | None,
+    as_json: bool,
+    *,
+    write_report: Callable[[dict[str, Any], Path], list[Path]],
+    per_case: str,
+    table: Callable[[dict[str, Any]], None],
+) -> None:
+    """An ingesting evaluation's output (kb eval provisions / guiding): the report files when asked for, then one JSON
+    object without the per-case list (`per_case`), or the table."""
+    if out_dir is not None:
+        for path in write_report(result, out_dir):
+            console.print(f"已写出 {path}")
+    if as_json:
+        summary = {k: v for k, v in result.items() if k != per_case}
+        sys.stdout.write(json.dumps(summary, ensure_ascii=False) + "\n")
+    else:
+        table(result)
+
+
 def _build_note(result: dict[str, Any]) -> str:
     """How the evaluation's index was built and how long the evaluation took (kb eval provisions / guiding)."""
     build = result["index"]["build"]
@@ -341,14 +362,7 @@ def provisions(
         f"--limit {limit}" if limit else "",
     ]
     result["command"] = " ".join(p for p in parts if p)
-    if out_dir is not None:
-        for path in write_report(result, out_dir):
-            console.print(f"已写出 {path}")
-    if as_json:
-        summary = {k: v for k, v in result.items() if k != "cases"}
-        sys.stdout.write(json.dumps(summary, ensure_ascii=False) + "\n")
-    else:
-        _provisions_table(result)
+    _emit(result, out_dir, as_json, write_report=write_report, per_case="cases", table=_provisions_table)
 
 
 def _guiding_table(result: dict[str, Any]) -> None:
@@ -404,11 +418,4 @@ def guiding(
         result = run_guiding(run, progress=factory)
     parts = [f"kb eval guiding --data {data} --embedder {embedder}", f"--limit {limit}" if limit else ""]
     result["command"] = " ".join(p for p in parts if p)
-    if out_dir is not None:
-        for path in write_report(result, out_dir):
-            console.print(f"已写出 {path}")
-    if as_json:
-        summary = {k: v for k, v in result.items() if k != "rows"}
-        sys.stdout.write(json.dumps(summary, ensure_ascii=False) + "\n")
-    else:
-        _guiding_table(result)
+    _emit(result, out_dir, as_json, write_report=write_report, per_case="rows", table=_guiding_table)
