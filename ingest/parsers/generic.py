@@ -1,5 +1,6 @@
 """Cases without 【】 markers: outlined with numbered headings (一、基本案情 / （二）检察机关履职情况 / 典型意义：),
-or plain text (the first line is the title, the rest one BODY section).
+or plain text (the first line is the title, the rest one BODY section, or the parts of a judgment or decision printed
+as running text: `ingest.parsers.judgment_text`).
 
 Typical-case releases often use numbered headings and hold several cases (案例一 … 案例五); they are split the
 same way as published cases, where 基本案情 (or 要旨/关键词) repeats.
@@ -26,6 +27,7 @@ from ingest.parsers.common import (
     split_keywords,
     split_meta_lines,
 )
+from ingest.parsers.judgment_text import split_judgment_text
 from kb.elements.numbers import find_case_numbers
 from kb.models import Entry, EntryKind, Section, SectionKey
 from kb.text import normalize
@@ -115,7 +117,8 @@ def parse_generic_case(text: str, source: str) -> list[Entry]:
     numbers = find_case_numbers(lines[0]) if lines else []
     entry = Entry(kind=EntryKind.CASE.value, title=title, number=numbers[0] if numbers else None, source=source)
     if content:
-        entry.sections = [Section(key=SectionKey.BODY.value, heading="正文", text=content)]
+        sections = split_judgment_text(content)
+        entry.sections = sections or [Section(key=SectionKey.BODY.value, heading="正文", text=content)]
     apply_front_matter(entry, meta)
     if not entry.title:
         entry.title = fallback_title(source)

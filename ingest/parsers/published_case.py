@@ -26,6 +26,7 @@ from ingest.parsers.common import (
     split_keywords,
     split_meta_lines,
 )
+from ingest.parsers.judgment_text import split_judgment_text
 from kb.models import Entry, EntryKind, Section, SectionKey
 from kb.text import normalize
 
@@ -143,7 +144,7 @@ _PARTY_LINE = re.compile(
 
 def _split_long_gist(sections: list[Section]) -> list[Section]:
     """Gazette cases have only 【裁判摘要】 followed by the whole judgment: the judgment, from its first party line
-    (原告：… / 上诉人：…), becomes a BODY section."""
+    (原告：… / 上诉人：…), becomes a BODY section, or its parts when it reads as one (`split_judgment_text`)."""
     if not sections or sections[-1].key != SectionKey.GIST:
         return sections
     last = sections[-1]
@@ -151,8 +152,9 @@ def _split_long_gist(sections: list[Section]) -> list[Section]:
     if m is None or m.start() == 0:
         return sections
     gist = Section(key=last.key, heading=last.heading, text=last.text[: m.start()].strip())
-    body = Section(key=SectionKey.BODY.value, heading="正文", text=last.text[m.start() :].strip())
-    return [*sections[:-1], gist, body]
+    judgment = last.text[m.start() :].strip()
+    body = split_judgment_text(judgment) or [Section(key=SectionKey.BODY.value, heading="正文", text=judgment)]
+    return [*sections[:-1], gist, *body]
 
 
 def _set_issuer_defaults(entry: Entry) -> None:
