@@ -402,7 +402,7 @@ def guiding(
     data: Annotated[Path, typer.Option(help="指导性案例目录（cn-guiding-cases，只读，按路径读取）")] = Path(
         "../shared/data/cn-guiding-cases"
     ),
-    embedder: Annotated[str, typer.Option(help="向量模型；默认 use-m3（e5-small 在双核上导入公报案例约需 45 分钟）")] = (
+    embedder: Annotated[str, typer.Option(help="向量模型；默认 use-m3（e5-small 导入公报案例约 45 分钟）")] = (
         "use-m3"
     ),
     home: Annotated[Path, typer.Option(help="评测索引缓存目录（已忽略于 git）")] = Path("var/eval/guiding"),

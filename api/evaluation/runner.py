@@ -38,7 +38,7 @@ from api.evaluation.metrics import mean, query_metrics
 from api.evaluation.upstream import upstream_query_metrics
 from kb.components.entry_folder import fold_chunks
 from kb.components.facts_ranker import FactsMatchRanker
-from kb.components.legal_element_ranker import INFERRED_REACH, LegalElementRanker
+from kb.components.legal_element_ranker import AUTHORITY_WEIGHT, INFERRED_REACH, LegalElementRanker
 from kb.components.query_normalizer import QueryAnalysis
 from kb.components.rrf_joiner import weighted_rrf
 from kb.components.text_embedder import KbTextEmbedder
@@ -74,6 +74,7 @@ class EvalConfig:
     inferred_weight: float = 3.0  # the product default of LegalElementRanker
     inferred_reach: int = INFERRED_REACH  # the product default of LegalElementRanker
     facts_weight: float = 0.0  # the whole-facts match of long queries (FactsMatchRanker), 0 = off
+    authority_weight: float = AUTHORITY_WEIGHT  # the product default of LegalElementRanker
     # Who votes for the inferred charges in the re-rank protocol: "library" = the nearest cases of the whole index
     # (as the product's search sees the library), "ranked" = the pool's own ranking.
     vote_from: str = "library"
@@ -344,6 +345,7 @@ def element_ranker(config: EvalConfig) -> LegalElementRanker:
         charge_overlap=config.charge_overlap,
         inferred_weight=config.inferred_weight,
         inferred_reach=config.inferred_reach,
+        authority_weight=config.authority_weight,
     )
 
 

@@ -27,6 +27,14 @@ than pushed below the hundreds of cases of the voted charge. On LeCaRD's whole l
 judgments in the first 100 from 0.847 to 0.866 (held-out controversial queries 0.855 → 0.893); the first 50, and
 with them every re-rank figure, are unchanged (chosen on the 77 common queries: 20, 30, 50 and 70;
 bench-results/eval/recall-hedge/). A charge the query names is not a guess and orders the whole list.
+
+Guiding cases (案例类型 指导性案例, the SPP's and the SPC's) weigh 1 + `authority_weight` (0.5) times their score.
+Prosecutors are to refer to them in similar cases, and the SPC's guidance on similar-case retrieval (类案检索, 2020)
+searches them first; another case ranks above one only when it is half as similar again. The weight stays below a
+named charge's 0.6 (and below any inferred charge's boost, at least 1 + 3.0 × 0.3), so a case that shares the
+query's charge still leads a guiding case that does not. It was not chosen on a benchmark: the guiding-case
+evaluation rewards any weight (its relevant cases are all guiding cases), and LeCaRD's candidates are all 参考案例,
+so it changes nothing there (docs/evaluation.md, bench-results/eval/authority/).
 """
 
 from __future__ import annotations
@@ -42,6 +50,13 @@ from kb.elements.charge_refinement import refine_inferred_charges
 from kb.models import MatchReason, SearchHit
 
 INFERRED_REACH = 50  # entries of a list the inferred charges order (see the module docstring)
+GUIDING_CASE = "指导性案例"  # the 案例类型 of the SPP's and the SPC's guiding cases
+AUTHORITY_WEIGHT = 0.5  # how much more a guiding case weighs than another case as similar (see the module docstring)
+
+
+def authority_boost(meta: Mapping[str, Any], weight: float) -> float:
+    """1 + weight for a guiding case (案例类型 指导性案例), 1 for any other entry."""
+    return 1.0 + weight if weight and meta.get("case_type") == GUIDING_CASE else 1.0
 
 
 def element_boost(
@@ -116,10 +131,12 @@ class LegalElementRanker:
         charge_overlap: str = "query",
         inferred_weight: float = 3.0,
         inferred_reach: int = INFERRED_REACH,
+        authority_weight: float = AUTHORITY_WEIGHT,
     ) -> None:
-        """`inferred_reach`: how many of the first entries the inferred charges order; 0 = the whole list."""
-        if charge_weight < 0 or outcome_weight < 0 or inferred_weight < 0:
-            msg = f"weights must be >= 0, got {charge_weight}, {outcome_weight}, {inferred_weight}"
+        """`inferred_reach`: how many of the first entries the inferred charges order; 0 = the whole list.
+        `authority_weight`: the extra weight of a guiding case (1 + weight times its score)."""
+        if charge_weight < 0 or outcome_weight < 0 or inferred_weight < 0 or authority_weight < 0:
+            msg = f"weights must be >= 0, got {charge_weight}, {outcome_weight}, {inferred_weight}, {authority_weight}"
             raise ValueError(msg)
         if inferred_reach < 0:
             msg = f"inferred_reach must be >= 0, got {inferred_reach}"
@@ -137,6 +154,7 @@ class LegalElementRanker:
         self.charge_overlap = charge_overlap
         self.inferred_weight = inferred_weight
         self.inferred_reach = inferred_reach
+        self.authority_weight = authority_weight
 
     def to_dict(self) -> dict[str, Any]:
         return default_to_dict(
@@ -148,6 +166,7 @@ class LegalElementRanker:
             charge_overlap=self.charge_overlap,
             inferred_weight=self.inferred_weight,
             inferred_reach=self.inferred_reach,
+            authority_weight=self.authority_weight,
         )
 
     @component.output_types(hits=list[SearchHit], inferred_charges=dict[str, float])
@@ -173,13 +192,14 @@ class LegalElementRanker:
         mode = self.charge_overlap
 
         def named(meta: dict[str, Any]) -> float:
-            return element_boost(meta, analysis, self.charge_weight, self.outcome_weight, charge_overlap=mode)
+            value = element_boost(meta, analysis, self.charge_weight, self.outcome_weight, charge_overlap=mode)
+            return value * authority_boost(meta, self.authority_weight)
 
         def boost(meta: dict[str, Any]) -> float:
-            value = named(meta)
+            value = element_boost(meta, analysis, self.charge_weight, self.outcome_weight, charge_overlap=mode)
             if inferred:
                 value += inferred_boost(meta, inferred, self.inferred_weight, charge_overlap=mode) - 1.0
-            return value
+            return value * authority_boost(meta, self.authority_weight)
 
         ranked = [replace(h, score=h.score * boost(h.meta), reasons=reasons(h, inferred)) for h in hits]
         ranked.sort(key=lambda h: h.score, reverse=True)
