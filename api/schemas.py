@@ -13,7 +13,7 @@ from kb.search_request import SearchResult
 
 
 class Reason(BaseModel):
-    kind: str = Field(description="charge | outcome | provision | line | keyword | facts")
+    kind: str = Field(description="charge | outcome | provision | line | keyword | facts | authority")
     value: str
     label: str = Field(description="说明，例如 同罪名：盗窃罪")
 

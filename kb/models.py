@@ -193,7 +193,7 @@ FACET_KEYS = (
 
 @dataclass
 class MatchReason:
-    kind: str  # charge | outcome | provision | line | keyword | facts
+    kind: str  # charge | outcome | provision | line | keyword | facts | authority
     value: str
     label: str  # Chinese, shown to users: 同罪名：盗窃罪
 

@@ -201,7 +201,9 @@ class LegalElementRanker:
                 value += inferred_boost(meta, inferred, self.inferred_weight, charge_overlap=mode) - 1.0
             return value * authority_boost(meta, self.authority_weight)
 
-        ranked = [replace(h, score=h.score * boost(h.meta), reasons=reasons(h, inferred)) for h in hits]
+        ranked = [
+            replace(h, score=h.score * boost(h.meta), reasons=reasons(h, inferred, self.authority_weight)) for h in hits
+        ]
         ranked.sort(key=lambda h: h.score, reverse=True)
         if not inferred or not self.inferred_reach or len(ranked) <= self.inferred_reach:
             return ranked
@@ -216,8 +218,11 @@ class LegalElementRanker:
         return head + tail
 
 
-def reasons(hit: SearchHit, inferred: Mapping[str, float]) -> list[MatchReason]:
-    """The hit's reasons, plus one per inferred charge it has (推断罪名：…), so the boost is never unexplained."""
+def reasons(hit: SearchHit, inferred: Mapping[str, float], authority_weight: float = 0.0) -> list[MatchReason]:
+    """The hit's reasons, plus one per inferred charge it has (推断罪名：…) and one for a guiding case the authority
+    weight lifted (指导性案例：优先参照), so no boost is unexplained."""
     charges = set(hit.meta.get("charges", []))
     extra = [MatchReason("charge", c, f"同推断罪名：{c}") for c in inferred if c in charges]
+    if authority_boost(hit.meta, authority_weight) > 1.0:
+        extra.append(MatchReason("authority", GUIDING_CASE, f"{GUIDING_CASE}：优先参照"))
     return [*hit.reasons, *extra] if extra else hit.reasons

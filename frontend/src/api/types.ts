@@ -82,8 +82,11 @@ export interface QueryAnalysis {
   inferred_reach: number | null
 }
 
-/** 'facts': a long query's best whole-facts matches, naming the words they share most (案情相近：…). */
-export type ReasonKind = 'charge' | 'outcome' | 'provision' | 'line' | 'keyword' | 'facts'
+/**
+ * 'facts': a long query's best whole-facts matches, naming the words they share most (案情相近：…).
+ * 'authority': a guiding case lifted above cases about as similar (指导性案例：优先参照).
+ */
+export type ReasonKind = 'charge' | 'outcome' | 'provision' | 'line' | 'keyword' | 'facts' | 'authority'
 
 export interface MatchReason {
   kind: ReasonKind

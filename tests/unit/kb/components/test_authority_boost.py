@@ -52,3 +52,12 @@ def test_the_weight_is_a_setting_and_must_not_be_negative() -> None:
     assert LegalElementRanker().authority_weight == AUTHORITY_WEIGHT == 0.5
     with pytest.raises(ValueError, match="weights must be >= 0"):
         LegalElementRanker(authority_weight=-0.1)
+
+
+def test_a_lifted_guiding_case_says_why() -> None:
+    hits = [_hit("gazette", 1.0, None), _hit("guiding", 0.8, "指导性案例")]
+    ranked = LegalElementRanker().run(hits=hits, analysis=analyze_query("醉酒驾驶"))["hits"]
+    labels = {h.entry_id: [r.label for r in h.reasons] for h in ranked}
+    assert labels == {"guiding": ["指导性案例：优先参照"], "gazette": []}
+    plain = LegalElementRanker(authority_weight=0.0).run(hits=hits, analysis=analyze_query("醉酒驾驶"))["hits"]
+    assert all(not h.reasons for h in plain)
