@@ -210,6 +210,32 @@ def test_upload_gbk_text(fresh_client: TestClient) -> None:
     assert "电动车" in entry["title"] and entry["status"] == "draft"
 
 
+JUDGMENT_TXT = """癸某诈骗案刑事判决书（示例）
+公诉机关：某县人民检察院。
+被告人：癸某，男，1990年生。
+某县人民检察院以被告人癸某犯合同诈骗罪，向本院提起公诉。
+经审理查明：癸某冒充客服，以退款为名骗取被害人钱款三万元（示例）。
+本院认为，被告人癸某以非法占有为目的，虚构事实骗取他人财物，数额巨大，其行为构成诈骗罪。判决如下：
+被告人癸某犯诈骗罪，判处有期徒刑三年，并处罚金二万元。
+"""
+
+
+def test_an_uploaded_judgment_is_read_in_its_parts(fresh_client: TestClient) -> None:
+    """A 判决书 printed as running text (GBK here) gets its facts, reasons and result; its charge is the judgment's,
+    not the indictment's 合同诈骗罪."""
+    files = [("files", ("判决书.txt", JUDGMENT_TXT.encode("gbk"), "text/plain"))]
+    body = fresh_client.post("/api/ingest", files=files).json()
+    assert body["files"][0]["status"] == "created", body
+    entry = fresh_client.get(f"/api/entries/{body['files'][0]['entries'][0]['id']}").json()
+    assert [(s["key"], s["heading"]) for s in entry["sections"]] == [
+        ("body", "当事人"),
+        ("facts", "基本案情"),
+        ("reasoning", "裁判理由"),
+        ("result", "裁判结果"),
+    ]
+    assert entry["charges"] == ["诈骗罪"]
+
+
 @pytest.mark.parametrize(
     ("name", "data", "code"),
     [
