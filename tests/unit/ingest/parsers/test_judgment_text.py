@@ -82,6 +82,10 @@ NON_PROSECUTION = """丁某盗窃不起诉决定书（示例）
 """
 
 
+# A judgment's first instance: who the parties are, what was found, why, what was decided.
+FIRST_INSTANCE = [("body", "当事人"), ("facts", "基本案情"), ("reasoning", "裁判理由"), ("result", "裁判结果")]
+
+
 def parse(text: str) -> tuple[list[tuple[str, str]], Entry]:
     """(key, heading) of each section, and the entry."""
     (entry,) = parse_document(RawDocument(source="judgment.md", format="md", text=text))
@@ -90,13 +94,7 @@ def parse(text: str) -> tuple[list[tuple[str, str]], Entry]:
 
 def test_criminal_judgment_splits_into_parties_facts_reasoning_result() -> None:
     sections, entry = parse(CRIMINAL)
-    assert sections == [
-        ("body", "当事人"),
-        ("facts", "基本案情"),
-        ("reasoning", "裁判理由"),
-        ("result", "裁判结果"),
-        ("facts", "审理经过"),
-    ]
+    assert sections == [*FIRST_INSTANCE, ("facts", "审理经过")]
     assert entry.section("result").startswith("一、被告人甲某犯侵犯著作权罪")
     assert entry.section("reasoning").endswith("据此，某区人民法院判决：")
     assert "起诉书指控" in entry.section("facts")
@@ -110,15 +108,7 @@ def test_the_judgment_s_charge_wins_over_the_charge_first_alleged() -> None:
 
 def test_a_second_instance_is_read_in_order() -> None:
     sections, entry = parse(TWO_INSTANCES)
-    assert sections == [
-        ("body", "当事人"),
-        ("facts", "基本案情"),
-        ("reasoning", "裁判理由"),
-        ("result", "裁判结果"),
-        ("facts", "审理经过"),
-        ("reasoning", "裁判理由"),
-        ("result", "裁判结果"),
-    ]
+    assert sections == [*FIRST_INSTANCE, ("facts", "审理经过"), ("reasoning", "裁判理由"), ("result", "裁判结果")]
     results = [s.text for s in entry.sections if s.key == "result"]
     assert results[0].startswith("丙公司于判决生效之日起十日内支付")
     assert results[1] == "驳回上诉，维持原判。\n本判决为终审判决。"
