@@ -8,13 +8,17 @@ result states"), so a 投机倒把罪 the prosecution first alleged counts as mu
 
 `split_judgment_text` reads the text paragraph by paragraph:
 
-* a 【裁判摘要】 (or 【案例要旨】, 裁判要旨) line opens the gist, which runs to the first party line;
+* a 【裁判摘要】 (or 【案例要旨】, 裁判要旨) line opens the gist, which runs to the first party line (at most four
+  paragraphs, and the narrative — 诉称, 指控, 查明 — ends it too);
 * party lines at the start (原告：…, 被告人：…, 法定代表人：…) are one 当事人 section;
 * what follows is the facts (claims, allegation, findings) until a court or procuratorate "认为" opens the reasoning;
-* 判决如下： / 判决： / 裁定： / 决定如下： opens the result, which keeps the paragraphs after it until one tells of an
-  appeal, a protest or a new finding; the facts of the next instance follow (审理经过), and so on.
+* 判决如下： / 判决： / 裁定： / 决定如下： / 达成如下协议： opens the result, which keeps the paragraphs after it until one
+  tells of an appeal, a protest or a new finding; the facts of the next instance follow (审理经过), and so on. In the
+  reasoning, a last sentence 据此，…判处… or 依照…的规定，决定… is the result of a judgment or decision without that
+  heading. Outside the reasoning, a decision followed by more than a short sentence is an earlier one the facts tell.
 
-It returns None — keep the one 正文 section — unless the text has facts, reasoning and a result, in that order.
+It returns None — keep the one 正文 section — unless the text has facts before a result, and reasons or parties
+(a decision told in a story is not yet a judgment).
 """
 
 from __future__ import annotations
