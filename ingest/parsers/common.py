@@ -439,7 +439,7 @@ def enrich_case(entry: Entry, *, overrides: Iterable[str] = ()) -> Entry:
         if not causes:
             causes = extract_causes(gist)
         if not causes and not entry.charges:
-            causes = extract_causes(texts.get("facts", ""))
+            causes = extract_causes(_cause_text(texts.get("facts", "")))
         entry.charges = list(dict.fromkeys([*entry.charges, *causes]))
     if "outcomes" not in fixed:
         outcome_text = "\n".join(texts.get(k, "") for k in _OUTCOME_KEYS)
@@ -457,6 +457,17 @@ def enrich_case(entry: Entry, *, overrides: Iterable[str] = ()) -> Entry:
         stage_text = "\n".join(texts.get(k, "") for k in ("gist", "process", "result", "body"))
         entry.stage = infer_stage(stage_text, entry.title, entry.keywords)
     return entry
+
+
+# Facts longer than this are a judgment's (claims, findings, evidence, a later instance): their cause of action is
+# stated where the story starts, and the rest names other disputes in passing.
+_SHORT_FACTS = 1500
+
+
+def _cause_text(facts: str) -> str:
+    """Where to look for a cause of action in the facts: all of a guiding case's short 基本案情, or the first
+    paragraph of a judgment's long facts."""
+    return facts if len(facts) <= _SHORT_FACTS else facts.split("\n", 1)[0]
 
 
 def front_matter_overrides(meta: Mapping[str, str]) -> set[str]:

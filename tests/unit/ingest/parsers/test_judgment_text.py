@@ -199,3 +199,25 @@ def test_huge_and_hostile_paragraphs_finish() -> None:
     sections = split_judgment_text("原告：某。\n" + many)
     assert sections is not None
     assert [s.key for s in sections] == ["body", "facts", "reasoning", "result"]
+
+
+def test_a_long_judgment_takes_its_cause_from_where_its_story_starts() -> None:
+    """A judgment's facts run long and name other disputes in passing (an earlier 行政处罚 here); its cause of action
+    is stated in the first paragraph. A guiding case's short 基本案情 is read whole, as before."""
+    earlier = "某局曾于某年对丙某作出行政处罚决定，丙某未申请复议（示例）。" * 60
+    text = (
+        "丙某诉丁公司案（示例）\n原告：丙某。\n被告：丁公司。\n"
+        "原告丙某因与被告丁公司劳动争议纠纷一案，向某区人民法院提起诉讼。\n"
+        f"某区人民法院经审理查明：{earlier}\n某区人民法院认为：丁公司应当支付赔偿金。判决如下：\n"
+        "丁公司支付丙某赔偿金五万元。\n"
+    )
+    _, entry = parse(text)
+    assert len(entry.section("facts")) > 1500
+    assert entry.charges == ["劳动争议"]
+    short = (
+        "丙某诉丁公司案（示例）\n原告：丙某。\n被告：丁公司。\n原告丙某因与被告丁公司发生纠纷，向某区人民法院提起诉讼。\n"
+        "某区人民法院经审理查明：双方因解除劳动合同发生劳动争议（示例）。\n"
+        "某区人民法院认为：丁公司应当支付赔偿金。判决如下：\n丁公司支付丙某赔偿金五万元。\n"
+    )
+    _, entry = parse(short)
+    assert entry.charges == ["劳动争议"]  # named after the first paragraph, found in short facts
