@@ -104,8 +104,13 @@ async def pipeline_error_handler(request: Request, exc: Exception) -> JSONRespon
 
 
 async def validation_error_handler(request: Request, exc: RequestValidationError) -> JSONResponse:
-    errors = [{"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", ""))} for e in exc.errors()]
-    where = "、".join(".".join(e["loc"]) for e in errors[:3])
+    errors = [
+        {"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", "")), "type": str(e.get("type", ""))}
+        for e in exc.errors()
+    ]
+    where = "、".join(
+        ".".join(e["loc"]) + ("（不支持的参数）" if e["type"] == "extra_forbidden" else "") for e in errors[:3]
+    )
     return problem(
         request,
         status=422,

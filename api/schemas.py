@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, StrictBool
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from kb.models import SECTION_LABELS, SearchHit
 from kb.provision_links import ArticleRef, article_count
@@ -179,6 +179,9 @@ class SearchResponse(BaseModel):
 
 
 class SearchBody(BaseModel):
+    # An unknown field is refused: {"query": …} for q was ignored and answered with the unsearched list.
+    model_config = ConfigDict(extra="forbid")
+
     q: str = Field(default="", description="关键词或案情描述")
     page: int = Field(default=1, ge=1)
     page_size: int = Field(default=10, ge=1, le=100)

@@ -87,6 +87,14 @@ def test_bad_search_requests_are_problems(client: TestClient) -> None:
     _assert_problem(client.get("/api/search", params={"q": "盗窃", "year": "去年"}), 422, "invalid_filter")
 
 
+def test_a_search_body_with_a_field_the_api_does_not_know_is_refused(client: TestClient) -> None:
+    # {"query": …} instead of q used to be ignored and answered with the whole list, unsearched and unranked
+    body = _assert_problem(client.post("/api/search", json={"query": "醉酒驾驶"}), 422, "validation_error")
+    assert body["detail"] == "请求参数无效：body.query（不支持的参数）"
+    assert body["errors"][0]["type"] == "extra_forbidden"
+    assert client.post("/api/search", json={"q": "醉酒驾驶", "page_size": 3}).status_code == 200
+
+
 def test_entry_similar_related_and_versions(client: TestClient) -> None:
     hits = client.get("/api/search", params={"q": "未成年人 盗窃 附条件不起诉", "page_size": 1}).json()["hits"]
     entry_id = hits[0]["id"]
