@@ -12,6 +12,14 @@ from kb.records import StoredEntry
 from kb.search_request import SearchResult
 
 
+class RequestBody(BaseModel):
+    """A JSON request body. A field the API does not know is refused (422, 请求参数无效：body.x（不支持的参数）), not
+    ignored: {"query": …} for q was answered with the unsearched list, "days" for expires_in_days made a token that
+    never expires, and a misspelt field of a PATCH changed nothing with 200."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
 class Reason(BaseModel):
     kind: str = Field(description="charge | outcome | provision | line | keyword | facts | authority")
     value: str
@@ -178,10 +186,7 @@ class SearchResponse(BaseModel):
         )
 
 
-class SearchBody(BaseModel):
-    # An unknown field is refused: {"query": …} for q was ignored and answered with the unsearched list.
-    model_config = ConfigDict(extra="forbid")
-
+class SearchBody(RequestBody):
     q: str = Field(default="", description="关键词或案情描述")
     page: int = Field(default=1, ge=1)
     page_size: int = Field(default=10, ge=1, le=100)

@@ -7,10 +7,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from api.auth import PrincipalDep, audit
 from api.deps import KBDep
+from api.schemas import RequestBody
 from kb.analysis import CaseAnalysis, analyze_case, compare_elements
 from kb.divergences import DivergenceLog
 from kb.errors import EntryNotFound, EntryRetracted, InvalidQuery
@@ -19,16 +20,12 @@ from kb.service import KnowledgeBase
 router = APIRouter(tags=["analysis"])
 
 
-class AnalysisFilters(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class AnalysisFilters(RequestBody):
     line: list[str] | None = Field(default=None, max_length=4)
     case_type: list[str] | None = Field(default=None, max_length=4)
 
 
-class AnalysisIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class AnalysisIn(RequestBody):
     text: str = Field(max_length=20_000, description="待比对的案情（粘贴案件事实）")
     top_k: int = Field(default=20, ge=5, le=50)
     filters: AnalysisFilters | None = None

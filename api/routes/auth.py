@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Request, Response
 from fastapi import Path as PathParam
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from api.auth import (
     SESSION_COOKIE,
@@ -22,6 +22,7 @@ from api.auth import (
     client_ip,
     set_session_cookies,
 )
+from api.schemas import RequestBody
 from kb.accounts import ROLE_LABELS, Role, TokenInfo, User
 from kb.accounts.errors import InvalidAccountData, LoginFailed, TooManyAttempts
 from kb.audit import Outcome
@@ -83,12 +84,12 @@ class MeOut(BaseModel):
         )
 
 
-class LoginBody(BaseModel):
+class LoginBody(RequestBody):
     username: str = Field(min_length=1, max_length=64)
     password: str = Field(min_length=1, max_length=256)
 
 
-class PasswordChange(BaseModel):
+class PasswordChange(RequestBody):
     current_password: str = Field(min_length=1, max_length=256)
     new_password: str = Field(min_length=1, max_length=256)
 
@@ -117,10 +118,8 @@ class TokenOut(BaseModel):
         )
 
 
-class TokenCreate(BaseModel):
+class TokenCreate(RequestBody):
     # An unknown field (e.g. "days" for expires_in_days) is refused: silently ignoring it made a token that never expires.
-    model_config = ConfigDict(extra="forbid")
-
     name: str = Field(min_length=1, max_length=100, description="用途，如“批量导入脚本”")
     expires_in_days: int | None = Field(default=None, ge=1, le=3650, description="有效天数；不填 = 不过期")
 

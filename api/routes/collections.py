@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field, StrictBool
 
 from api.auth import audit
 from api.deps import KBDep
-from api.schemas import EntrySummary
+from api.schemas import EntrySummary, RequestBody
 from kb.accounts.errors import NotAuthenticated
 from kb.training.service import Collection, CollectionItem, CollectionService
 from kb.training.warning_cases import list_warning_cases
@@ -59,19 +59,19 @@ CollectionsDep = Annotated[CollectionService, Depends(get_collections)]
 # -- bodies ------------------------------------------------------------------------------------------------------------
 
 
-class CollectionCreate(BaseModel):
+class CollectionCreate(RequestBody):
     title: str = Field(min_length=1, max_length=200, description="专题标题")
     description: str = Field(default="", max_length=5000, description="专题说明")
     shared: StrictBool = Field(default=False, description="共享给所有用户（培训讲师共享专题）")
 
 
-class CollectionPatch(BaseModel):
+class CollectionPatch(RequestBody):
     title: str | None = Field(default=None, min_length=1, max_length=200)
     description: str | None = Field(default=None, max_length=5000)
     shared: StrictBool | None = None
 
 
-class ItemCreate(BaseModel):
+class ItemCreate(RequestBody):
     entry_id: str = Field(min_length=1, max_length=32)
     version: int | None = Field(default=None, ge=1, description="固定引用的版本（id@version）；不填则始终用现行版本")
     teaching_notes: str = Field(default="", max_length=20000, description="教学要点")
@@ -79,14 +79,14 @@ class ItemCreate(BaseModel):
     position: int | None = Field(default=None, ge=1, description="插入位置（从 1 开始）；不填则追加到末尾")
 
 
-class ItemPatch(BaseModel):
+class ItemPatch(RequestBody):
     version: int | None = Field(default=None, ge=1)
     unpin: StrictBool = Field(default=False, description="取消固定版本，改用现行版本")
     teaching_notes: str | None = Field(default=None, max_length=20000)
     discussion_questions: list[str] | None = Field(default=None, max_length=50)
 
 
-class ItemOrder(BaseModel):
+class ItemOrder(RequestBody):
     item_ids: list[int] = Field(description="全部条目编号的新顺序（每个恰好一次）")
 
 

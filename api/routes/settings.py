@@ -9,6 +9,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field, StrictInt, StrictStr
 
 from api.auth import AuthDep, PrincipalDep, audit
+from api.schemas import RequestBody
 from kb.runtime_settings import SettingState
 
 router = APIRouter(tags=["settings"])
@@ -56,7 +57,7 @@ class SettingsOut(BaseModel):
     items: list[SettingOut]
 
 
-class SettingsIn(BaseModel):
+class SettingsIn(RequestBody):
     values: dict[str, StrictInt | StrictStr | None] = Field(
         description="要修改的设置；null = 恢复为环境变量的值", max_length=20
     )

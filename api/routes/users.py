@@ -7,10 +7,11 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Request
 from fastapi import Path as PathParam
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel, Field, StrictBool
+from pydantic import Field, StrictBool
 
 from api.auth import AuthDep, UserDep, audit
 from api.routes.auth import TokenCreate, TokenCreated, TokenOut, UserOut, expiry
+from api.schemas import RequestBody
 from kb.accounts import parse_roles
 
 router = APIRouter(tags=["users"])
@@ -22,7 +23,7 @@ TokenId = Annotated[int, PathParam(ge=1, le=2**62)]
 RoleName = Literal["prosecutor", "editor", "reviewer", "admin", "检察官", "编辑", "审核", "管理员"]
 
 
-class UserCreate(BaseModel):
+class UserCreate(RequestBody):
     username: str = Field(min_length=2, max_length=64, pattern=r"^[\w.@-]{2,64}$")
     password: str = Field(
         min_length=8, max_length=256, description="长度下限见 KB_AUTH__PASSWORD_MIN_LENGTH（默认 10）"
@@ -33,13 +34,13 @@ class UserCreate(BaseModel):
     display_name: str = Field(default="", max_length=128)
 
 
-class UserUpdate(BaseModel):
+class UserUpdate(RequestBody):
     roles: list[RoleName] | None = Field(default=None, min_length=1, description="新的角色列表（整体替换）")
     is_active: StrictBool | None = Field(default=None, description="false = 停用（立即结束其会话，令牌也不再可用）")
     display_name: str | None = Field(default=None, max_length=128)
 
 
-class PasswordReset(BaseModel):
+class PasswordReset(RequestBody):
     new_password: str = Field(min_length=8, max_length=256)
 
 

@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 
 from api.auth import Principal, PrincipalDep, audit
 from api.deps import KBDep
-from api.schemas import EntryDetail
+from api.schemas import EntryDetail, RequestBody
 from ingest.parsers.common import enrich_case
 from kb.dedup import detector_for
 from kb.models import EntryKind
@@ -116,14 +116,14 @@ class WorkflowDetail(BaseModel):
     near_duplicates: list[dict[str, Any]] = Field(description="疑似重复的已有条目（并排对照用）")
 
 
-class SectionIn(BaseModel):
+class SectionIn(RequestBody):
     key: str = Field(default="body", max_length=32)
     heading: str = Field(default="", max_length=200)
     text: str = Field(max_length=200_000)
     path: list[str] = Field(default_factory=list, max_length=10)
 
 
-class EntryEdit(BaseModel):
+class EntryEdit(RequestBody):
     title: str | None = Field(default=None, max_length=300)
     keywords: list[str] | None = Field(default=None, max_length=50)
     sections: list[SectionIn] | None = Field(default=None, max_length=200)
@@ -131,15 +131,15 @@ class EntryEdit(BaseModel):
     comment: str | None = Field(default=None, max_length=2000, description="修改说明（记入流转记录，不属于条目内容）")
 
 
-class CommentIn(BaseModel):
+class CommentIn(RequestBody):
     comment: str | None = Field(default=None, max_length=2000)
 
 
-class ReasonIn(BaseModel):
+class ReasonIn(RequestBody):
     reason: str = Field(max_length=2000)
 
 
-class BatchIn(BaseModel):
+class BatchIn(RequestBody):
     entry_ids: list[str] = Field(min_length=1, max_length=200)
     issuer: str = Field(max_length=100)
     published_on: str | None = Field(default=None, description="YYYY-MM-DD，默认今天")

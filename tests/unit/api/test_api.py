@@ -95,6 +95,23 @@ def test_a_search_body_with_a_field_the_api_does_not_know_is_refused(client: Tes
     assert client.post("/api/search", json={"q": "醉酒驾驶", "page_size": 3}).status_code == 200
 
 
+def test_every_json_request_body_refuses_fields_it_does_not_know(client: TestClient) -> None:
+    schema = client.get("/openapi.json").json()
+    components = schema["components"]["schemas"]
+    bodies: dict[str, str] = {}
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            content = operation.get("requestBody", {}).get("content", {})
+            ref = content.get("application/json", {}).get("schema", {}).get("$ref")
+            if ref:
+                bodies[f"{method.upper()} {path}"] = ref.rsplit("/", 1)[-1]
+    assert len(bodies) >= 15 and bodies["POST /api/search"] == "SearchBody"  # the routes were found
+    open_bodies = {
+        where: name for where, name in bodies.items() if components[name].get("additionalProperties") is not False
+    }
+    assert open_bodies == {}
+
+
 def test_entry_similar_related_and_versions(client: TestClient) -> None:
     hits = client.get("/api/search", params={"q": "未成年人 盗窃 附条件不起诉", "page_size": 1}).json()["hits"]
     entry_id = hits[0]["id"]
