@@ -22,7 +22,12 @@ _DRUG = r"(?:毒品|甲基苯丙胺|海洛因|冰毒|氯胺酮|K粉|麻古|麻�
 # An act of trafficking. 贩毒人员 and 卖毒品的人 name the seller someone bought from, not the suspect's act.
 _TRAFFICKING_ACT = re.compile(
     r"贩卖(?!毒品的?人)|贩毒(?!人员)|卖给|卖与|出售|售卖|售给|售予|销售|交易|运输|运送|运往|贩运|走私|制造|邮寄|"
-    r"分别给了|交给|提供给"
+    rf"分别给了|交给|提供给|{_DRUG}[^。；]{{0,20}}交付[给于与]|托运|"
+    # Moving drugs from place to place is 运输 even when the text does not use the word: carrying them on a journey,
+    # driving with them aboard or back, carrying them inside the body.
+    r"携带[^。；]{0,30}(?:前往|返回|回到|运回|带回|途经|乘坐|乘车|驾驶|驾车)|"
+    rf"(?:驾驶|驾车|乘坐|乘车)[^。；]{{0,30}}(?:携带|载有|藏有|装有|夹带)[^。；]{{0,10}}{_DRUG}|"
+    r"(?:驾车|驾驶[^。；]{0,20})(?:返回|运回|带回|驶回)|体内藏毒|藏[于在匿][^。；]{0,6}体内"
 )
 _SEIZED = re.compile(rf"(?:查获|搜出|搜查出|缴获|起获|查扣|扣押|持有)[^。；;]{{0,30}}{_DRUG}")
 

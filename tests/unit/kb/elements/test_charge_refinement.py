@@ -27,10 +27,21 @@ def test_drugs_seized_without_a_trafficking_act_are_possession(text: str) -> Non
         "被告人戊驾车将海洛因2千克从A市运往B市，途中被民警查获。",  # transport
         "被告人己在出租屋内制造甲基苯丙胺，民警当场缴获成品5千克。",  # making
         "被告人庚在其住处容留他人吸食毒品。",  # nothing seized
+        # acts of selling or moving drugs told without those words
+        "被告人甲将装有甲基苯丙胺的音箱通过长途客车托运给乙，民警在客运站从该音箱内查获甲基苯丙胺2千克。",  # consignment
+        "被告人甲欲将该袋冰毒交付给乙时被民警抓获，当场查获冰毒一袋。",  # handing over
+        "被告人甲携带毒品乘坐大巴从A县前往B市，在检查站被查获海洛因500克。",  # carrying on a journey
+        "被告人甲在A市接取毒品后驾车返回B市，途中被民警拦截，当场查获甲基苯丙胺1千克。",  # driving back
+        "被告人甲体内藏毒乘坐航班入境，民警从其体内起获海洛因胶囊60粒。",  # inside the body
     ],
 )
 def test_a_trafficking_act_or_no_seizure_leaves_the_vote_alone(text: str) -> None:
     assert refine_inferred_charges(text, VOTED) == VOTED
+
+
+def test_a_buyer_who_hands_over_money_is_still_possession() -> None:
+    text = "被告人乙将购毒款交付给丙，从丙处购得甲基苯丙胺30克，后民警在其住处搜查出上述毒品。"
+    assert next(iter(refine_inferred_charges(text, VOTED))) == POSSESSION
 
 
 def test_votes_without_the_trafficking_charge_are_unchanged() -> None:

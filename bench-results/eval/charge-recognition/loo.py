@@ -1,0 +1,111 @@
+"""Charge recognition measured on the library itself, leave one out (2026-11-29): no LeCaRD label is read.
+
+LeCaRD's 107 queries are few for choosing how charges are recognised, and on the 77 common ones the nearest-case vote
+already does about as well as the true charges. The 9,000 indexed judgments know their own charges (from their result
+sections), so each sampled judgment's facts can play a pasted fact text:
+
+- the text after 经审理查明, cut before 上述/以上/前述事实 (where the evidence list starts), without any sentence that
+  names a charge or the prosecution (罪, 指控, 公诉, 检察院, 辩护, 本院), at most 800 characters, at least 150;
+- searched over the whole library with the product's pipeline (elements off), as the product's vote sees it;
+- the judgment itself is not a voter, and a voter among the first 40 that shares more than a fifth of the text's
+  8-character pieces (a co-defendant's or an appeal judgment of the same case) is marked, so the vote can leave it out;
+- truth: the judgment's own indexed charges.
+
+    python bench-results/eval/charge-recognition/loo.py 1000 var/eval/lecard/loo.pkl
+    python bench-results/eval/charge-recognition/loo.py 250 var/eval/lecard/loo-drugs.pkl --drugs var/eval/lecard/loo.pkl
+
+The first samples 1,000 judgments at random (seed 20261129; about 14 min on the built index); the second 250
+judgments whose case name has 毒, none of them in the first sample (about 3 min), a held-out set for drug rules.
+loo_report.py reads the files.
+"""
+
+from __future__ import annotations
+
+import pickle
+import random
+import re
+import sys
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from api.evaluation.corpus import pid_of
+from api.evaluation.harness import LecardRun, warm_index
+from api.evaluation.lecard import iter_candidates, load_lecard
+from api.evaluation.runner import CONFIGS, DEFAULT_CONFIG, LecardEvaluator
+
+DATA = Path("../shared/data/lecard")
+PLAIN = replace(CONFIGS[DEFAULT_CONFIG], elements=False)
+SEED = 20261129
+
+
+@dataclass
+class FactText:
+    text: str
+
+
+def pseudo_query(facts: str) -> str:
+    """A judgment's facts as a prosecutor would paste them: the court's findings, without the charge named."""
+    text = facts
+    found = re.search(r"经审理查明[：:，,]?", text)
+    if found:
+        text = text[found.end() :]
+    cut = re.search(r"(?:上述|以上|前述)(?:犯罪)?事实", text)
+    if cut and cut.start() > 100:
+        text = text[: cut.start()]
+    sentences = [s for s in re.split(r"(?<=[。；！？])", text) if s.strip()]
+    kept = [s for s in sentences if not re.search(r"罪|指控|公诉|检察院|辩护|本院", s)]
+    return "".join(kept).strip()[:800]
+
+
+def grams(text: str, n: int = 8) -> set[str]:
+    text = re.sub(r"\s+", "", text)
+    return {text[i : i + n] for i in range(max(0, len(text) - n + 1))}
+
+
+def main() -> None:
+    n, out = int(sys.argv[1]), Path(sys.argv[2])
+    dataset = load_lecard(DATA)
+    records = list(iter_candidates(dataset.candidates_path))
+    facts = {str(r["pid"]): r.get("ajjbqk") or "" for r in records}
+    pids = sorted(facts)
+    if "--drugs" in sys.argv:
+        used = {row["pid"] for row in pickle.loads(Path(sys.argv[sys.argv.index("--drugs") + 1]).read_bytes())}
+        pids = sorted({str(r["pid"]) for r in records if "毒" in (r.get("ajName") or "")} - used)
+    random.Random(SEED).shuffle(pids)
+    rows = []
+    start = time.time()
+    with warm_index(LecardRun(data=DATA)) as kb:
+        evaluator = LecardEvaluator(kb, dataset)
+        for pid in pids:
+            if len(rows) >= n:
+                break
+            text = pseudo_query(facts[pid])
+            if len(text) < 150:
+                continue
+            query = FactText(text)
+            retrieved = evaluator.retrieve(query, filters=None, top_k=evaluator.library_depth(query))
+            truth = None
+            voters = []
+            pieces = grams(text)
+            for rank, hit in enumerate(evaluator.rank(retrieved, PLAIN)[:300]):
+                voter = pid_of(str(hit.meta.get("number") or "")) or ""
+                charges = list(dict.fromkeys(hit.meta.get("charges", [])))
+                if voter == pid:
+                    truth = charges
+                    continue
+                same_case = rank < 40 and bool(pieces)
+                same_case = same_case and len(pieces & grams(facts.get(voter, ""))) / len(pieces) > 0.2
+                voters.append((voter, charges, float(hit.score or 0.0), same_case))
+            if truth is None:  # the judgment itself was not found: no indexed charges to compare with
+                continue
+            rows.append({"pid": pid, "text": text, "truth": truth, "voters": voters})
+            if len(rows) % 50 == 0:
+                print(f"{len(rows)} judgments, {time.time() - start:.0f} s", flush=True)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(pickle.dumps(rows))
+    print(f"done: {len(rows)} judgments in {time.time() - start:.0f} s")
+
+
+if __name__ == "__main__":
+    main()

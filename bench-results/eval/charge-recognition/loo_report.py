@@ -1,0 +1,96 @@
+"""The nearest-case vote on the leave-one-out samples of loo.py, and the drug rule's act list before and after
+2026-11-29 (kb/elements/charge_refinement.py). Reads the files loo.py wrote; takes seconds:
+
+    python bench-results/eval/charge-recognition/loo_report.py var/eval/lecard/loo.pkl var/eval/lecard/loo-drugs.pkl \
+        > bench-results/eval/charge-recognition/loo.txt
+
+"Right" means the first inferred charge is one of the judgment's own charges.
+"""
+
+from __future__ import annotations
+
+import pickle
+import re
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import kb.elements.charge_refinement as refinement
+from kb.components.legal_element_ranker import LegalElementRanker
+
+Row = dict[str, Any]
+# The act list as it was before 2026-11-29, for the comparison.
+ACTS_BEFORE = re.compile(
+    r"贩卖(?!毒品的?人)|贩毒(?!人员)|卖给|卖与|出售|售卖|售给|售予|销售|交易|运输|运送|运往|贩运|走私|制造|邮寄|"
+    r"分别给了|交给|提供给"
+)
+DEFAULTS = LegalElementRanker()
+
+
+def vote(row: Row, same_case: bool = False) -> dict[str, float]:
+    """The product's vote (`infer_charges`: 10 nearest, 1/rank, shares ≥ 0.3) over the row's voters; `same_case`:
+    keep voters judged to be the same case."""
+    voters = [v for v in row["voters"] if same_case or not v[3]][: DEFAULTS.infer_from]
+    votes: Counter[str] = Counter()
+    total = 0.0
+    for rank, (_, charges, _, _) in enumerate(voters, start=1):
+        total += 1 / rank
+        for charge in charges:
+            votes[charge] += 1 / rank
+    shares = {c: v / total for c, v in votes.most_common()} if total else {}
+    return {c: s for c, s in shares.items() if s >= DEFAULTS.infer_min_share}
+
+
+def right(inferred: dict[str, float], row: Row) -> bool:
+    return bool(inferred) and next(iter(inferred)) in row["truth"]
+
+
+def refined(row: Row, acts: re.Pattern[str]) -> dict[str, float]:
+    current = refinement._TRAFFICKING_ACT
+    refinement._TRAFFICKING_ACT = acts
+    try:
+        return refinement.refine_inferred_charges(row["text"], vote(row))
+    finally:
+        refinement._TRAFFICKING_ACT = current
+
+
+def report(path: Path) -> None:
+    rows: list[Row] = [r for r in pickle.loads(path.read_bytes()) if r["truth"]]
+    print(f"## {path.name}: {len(rows)} judgments")
+    for same_case in (True, False):
+        hits = sum(right(refinement.refine_inferred_charges(r["text"], vote(r, same_case)), r) for r in rows)
+        label = "with" if same_case else "without"
+        print(f"vote {label} same-case voters: first charge right {hits} ({hits / len(rows):.3f})")
+    confusions: Counter[tuple[str, str]] = Counter()
+    for r in rows:
+        inferred = refinement.refine_inferred_charges(r["text"], vote(r))
+        if inferred and not right(inferred, r):
+            confusions[(r["truth"][0], next(iter(inferred)))] += 1
+    print("most common confusions (the judgment's first charge → the vote's first):")
+    for (truth, voted), count in confusions.most_common(12):
+        print(f"  {count:>3}  {truth} → {voted}")
+    fired_before = fired_now = was = now = better = worse = without = 0
+    for r in rows:
+        plain, before, after = vote(r), refined(r, ACTS_BEFORE), refined(r, refinement._TRAFFICKING_ACT)
+        fired_before += before != plain
+        fired_now += after != plain
+        was += right(before, r)
+        now += right(after, r)
+        better += right(after, r) and not right(before, r)
+        worse += right(before, r) and not right(after, r)
+        without += right(plain, r)
+    print(
+        f"drug rule: fires on {fired_before} → {fired_now}; first charge right {was} → {now} "
+        f"({better} better, {worse} worse); without the rule {without}"
+    )
+    print()
+
+
+def main() -> None:
+    for name in sys.argv[1:]:
+        report(Path(name))
+
+
+if __name__ == "__main__":
+    main()
