@@ -6,6 +6,11 @@ example. Most drug judgments are for 走私、贩卖、运输、制造毒品罪,
 suspect (民警在其住处查获甲基苯丙胺24克) gets the trafficking charge from its neighbours. Without an act of selling,
 transporting, making or smuggling, holding drugs over the statutory quantity is 非法持有毒品罪 (刑法第三百四十八条).
 `refine_inferred_charges` moves the voted share to that charge when the text shows drugs seized and no such act.
+
+Injuries are the second. 故意伤害罪 needs at least 轻伤 (刑法第二百三十四条, assessed by the 人体损伤程度鉴定标准), and a
+beating that left only 轻微伤 is often 寻衅滋事 or 妨害公务 instead, yet the nearest cases of any beating are mostly
+故意伤害 judgments. `refine_inferred_charges` drops 故意伤害罪 from the inferred charges when the text tells of injuries
+assessed as 轻微伤 and of none worse; the other inferred charges keep their shares.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ __all__ = ["refine_inferred_charges"]
 
 TRAFFICKING = "走私、贩卖、运输、制造毒品罪"
 POSSESSION = "非法持有毒品罪"
+INJURY = "故意伤害罪"
 
 _DRUG = r"(?:毒品|甲基苯丙胺|海洛因|冰毒|氯胺酮|K粉|麻古|麻果|大麻|可卡因|吗啡|鸦片|摇头丸|白色晶体|白色粉末)"
 # An act of trafficking. 贩毒人员 and 卖毒品的人 name the seller someone bought from, not the suspect's act.
@@ -30,11 +36,19 @@ _TRAFFICKING_ACT = re.compile(
     r"(?:驾车|驾驶[^。；]{0,20})(?:返回|运回|带回|驶回)|体内藏毒|藏[于在匿][^。；]{0,6}体内"
 )
 _SEIZED = re.compile(rf"(?:查获|搜出|搜查出|缴获|起获|查扣|扣押|持有)[^。；;]{{0,30}}{_DRUG}")
+# Injuries below the threshold of 故意伤害罪, and anything worse (a text that says 未达轻伤 is left alone too).
+_MINOR_INJURY = re.compile(r"轻微伤")
+_WORSE_INJURY = re.compile(r"轻伤|重伤|死亡|身亡|致死|伤残|残疾")
 
 
 def refine_inferred_charges(text: str, inferred: Mapping[str, float]) -> dict[str, float]:
-    """The inferred charges (charge -> share of the votes, best first), with 走私、贩卖、运输、制造毒品罪 replaced by
-    非法持有毒品罪 when `text` tells of drugs seized and of no trafficking act. Otherwise unchanged."""
+    """The inferred charges (charge -> share of the votes, best first), checked against `text`:
+    走私、贩卖、运输、制造毒品罪 becomes 非法持有毒品罪 when the text tells of drugs seized and of no trafficking act, and
+    故意伤害罪 is dropped when the text tells of 轻微伤 and of no worse injury. Otherwise unchanged."""
+    return _without_harm_below_threshold(text, _possession_without_trafficking(text, inferred))
+
+
+def _possession_without_trafficking(text: str, inferred: Mapping[str, float]) -> dict[str, float]:
     if TRAFFICKING not in inferred or _TRAFFICKING_ACT.search(text) or not _SEIZED.search(text):
         return dict(inferred)
     refined: dict[str, float] = {}
@@ -42,3 +56,9 @@ def refine_inferred_charges(text: str, inferred: Mapping[str, float]) -> dict[st
         name = POSSESSION if charge == TRAFFICKING else charge
         refined[name] = max(refined.get(name, 0.0), share)
     return dict(sorted(refined.items(), key=lambda kv: -kv[1]))
+
+
+def _without_harm_below_threshold(text: str, inferred: dict[str, float]) -> dict[str, float]:
+    if INJURY not in inferred or not _MINOR_INJURY.search(text) or _WORSE_INJURY.search(text):
+        return inferred
+    return {charge: share for charge, share in inferred.items() if charge != INJURY}

@@ -12,11 +12,14 @@ sections), so each sampled judgment's facts can play a pasted fact text:
 - truth: the judgment's own indexed charges.
 
     python bench-results/eval/charge-recognition/loo.py 1000 var/eval/lecard/loo.pkl
-    python bench-results/eval/charge-recognition/loo.py 250 var/eval/lecard/loo-drugs.pkl --drugs var/eval/lecard/loo.pkl
+    python bench-results/eval/charge-recognition/loo.py 250 var/eval/lecard/loo-drugs.pkl \
+        --names 毒 --exclude var/eval/lecard/loo.pkl
+    python bench-results/eval/charge-recognition/loo.py 250 var/eval/lecard/loo-assault.pkl \
+        --names 伤害,寻衅滋事 --exclude var/eval/lecard/loo.pkl,var/eval/lecard/loo-drugs.pkl
 
-The first samples 1,000 judgments at random (seed 20261129; about 14 min on the built index); the second 250
-judgments whose case name has 毒, none of them in the first sample (about 3 min), a held-out set for drug rules.
-loo_report.py reads the files.
+The first samples 1,000 judgments at random (seed 20261129; about 14 min on the built index); the others 250
+judgments whose case name has one of the words, none of them in the earlier samples (about 3 min each): held-out
+sets for the drug rule and the injury rule of kb/elements/charge_refinement.py. loo_report.py reads the files.
 """
 
 from __future__ import annotations
@@ -69,9 +72,11 @@ def main() -> None:
     records = list(iter_candidates(dataset.candidates_path))
     facts = {str(r["pid"]): r.get("ajjbqk") or "" for r in records}
     pids = sorted(facts)
-    if "--drugs" in sys.argv:
-        used = {row["pid"] for row in pickle.loads(Path(sys.argv[sys.argv.index("--drugs") + 1]).read_bytes())}
-        pids = sorted({str(r["pid"]) for r in records if "毒" in (r.get("ajName") or "")} - used)
+    if "--names" in sys.argv:  # case names holding any of these words, none of them in the --exclude files
+        words = sys.argv[sys.argv.index("--names") + 1].split(",")
+        excluded = sys.argv[sys.argv.index("--exclude") + 1].split(",") if "--exclude" in sys.argv else []
+        used = {row["pid"] for name in excluded for row in pickle.loads(Path(name).read_bytes())}
+        pids = sorted({str(r["pid"]) for r in records if any(w in (r.get("ajName") or "") for w in words)} - used)
     random.Random(SEED).shuffle(pids)
     rows = []
     start = time.time()

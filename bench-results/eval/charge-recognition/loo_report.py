@@ -1,8 +1,9 @@
-"""The nearest-case vote on the leave-one-out samples of loo.py, and the drug rule's act list before and after
-2026-11-29 (kb/elements/charge_refinement.py). Reads the files loo.py wrote; takes seconds:
+"""The nearest-case vote on the leave-one-out samples of loo.py, and the checks of kb/elements/charge_refinement.py
+each against the plain vote: the drug rule with its act list before and after 2026-11-29, and the injury rule (new
+on 2026-11-29). Reads the files loo.py wrote; takes seconds:
 
     python bench-results/eval/charge-recognition/loo_report.py var/eval/lecard/loo.pkl var/eval/lecard/loo-drugs.pkl \
-        > bench-results/eval/charge-recognition/loo.txt
+        var/eval/lecard/loo-assault.pkl > bench-results/eval/charge-recognition/loo.txt
 
 "Right" means the first inferred charge is one of the judgment's own charges.
 """
@@ -46,13 +47,22 @@ def right(inferred: dict[str, float], row: Row) -> bool:
     return bool(inferred) and next(iter(inferred)) in row["truth"]
 
 
-def refined(row: Row, acts: re.Pattern[str]) -> dict[str, float]:
+def drug_rule(row: Row, acts: re.Pattern[str]) -> dict[str, float]:
     current = refinement._TRAFFICKING_ACT
     refinement._TRAFFICKING_ACT = acts
     try:
-        return refinement.refine_inferred_charges(row["text"], vote(row))
+        return refinement._possession_without_trafficking(row["text"], vote(row))
     finally:
         refinement._TRAFFICKING_ACT = current
+
+
+def compare(label: str, rows: list[Row], before: list[dict[str, float]], after: list[dict[str, float]]) -> None:
+    fired = sum(a != b for a, b in zip(after, before, strict=True))
+    was = sum(right(b, r) for b, r in zip(before, rows, strict=True))
+    now = sum(right(a, r) for a, r in zip(after, rows, strict=True))
+    better = sum(right(a, r) and not right(b, r) for a, b, r in zip(after, before, rows, strict=True))
+    worse = sum(right(b, r) and not right(a, r) for a, b, r in zip(after, before, rows, strict=True))
+    print(f"{label}: changes {fired}; first charge right {was} → {now} ({better} better, {worse} worse)")
 
 
 def report(path: Path) -> None:
@@ -70,19 +80,26 @@ def report(path: Path) -> None:
     print("most common confusions (the judgment's first charge → the vote's first):")
     for (truth, voted), count in confusions.most_common(12):
         print(f"  {count:>3}  {truth} → {voted}")
-    fired_before = fired_now = was = now = better = worse = without = 0
-    for r in rows:
-        plain, before, after = vote(r), refined(r, ACTS_BEFORE), refined(r, refinement._TRAFFICKING_ACT)
-        fired_before += before != plain
-        fired_now += after != plain
-        was += right(before, r)
-        now += right(after, r)
-        better += right(after, r) and not right(before, r)
-        worse += right(before, r) and not right(after, r)
-        without += right(plain, r)
-    print(
-        f"drug rule: fires on {fired_before} → {fired_now}; first charge right {was} → {now} "
-        f"({better} better, {worse} worse); without the rule {without}"
+    plain = [vote(r) for r in rows]
+    compare(
+        "drug rule, acts before 2026-11-29, against the plain vote",
+        rows,
+        plain,
+        [drug_rule(r, ACTS_BEFORE) for r in rows],
+    )
+    compare(
+        "drug rule, acts now, against the plain vote",
+        rows,
+        plain,
+        [drug_rule(r, refinement._TRAFFICKING_ACT) for r in rows],
+    )
+    injury = [refinement._without_harm_below_threshold(r["text"], vote(r)) for r in rows]
+    compare("injury rule against the plain vote", rows, plain, injury)
+    compare(
+        "both checks (the product) against the plain vote",
+        rows,
+        plain,
+        [refinement.refine_inferred_charges(r["text"], p) for r, p in zip(rows, plain, strict=True)],
     )
     print()
 

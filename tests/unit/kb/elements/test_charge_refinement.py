@@ -53,3 +53,33 @@ def test_votes_without_the_trafficking_charge_are_unchanged() -> None:
 def test_a_possession_share_already_voted_keeps_the_larger_share() -> None:
     refined = refine_inferred_charges(SEIZED, {TRAFFICKING: 0.8, POSSESSION: 0.35})
     assert refined == {POSSESSION: 0.8}
+
+
+# 故意伤害罪 needs at least 轻伤: illustrative texts (示例), written for these tests.
+BEATEN = {"故意伤害罪": 0.7, "寻衅滋事罪": 0.4}
+MINOR_ONLY = "被告人甲酒后在烧烤摊无故殴打邻桌乙，致乙面部受伤。经鉴定，乙的损伤程度为轻微伤。"
+
+
+def test_harm_assessed_below_the_threshold_drops_intentional_injury() -> None:
+    assert refine_inferred_charges(MINOR_ONLY, BEATEN) == {"寻衅滋事罪": 0.4}
+    assert (
+        refine_inferred_charges(MINOR_ONLY, {"故意伤害罪": 1.0}) == {}
+    )  # nothing inferred rather than a crime ruled out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "被告人甲持刀将乙捅伤。经鉴定，乙的损伤程度为轻伤二级。",  # 轻伤: the threshold is met
+        "被告人甲殴打乙、丙二人，经鉴定，乙为重伤二级，丙为轻微伤。",  # one victim worse than 轻微伤
+        "被告人甲殴打乙，致乙轻微伤，未达轻伤标准。",  # a negation is left alone too (conservative)
+        "被告人甲因琐事与乙发生争执，将乙打伤。",  # no assessment stated
+    ],
+)
+def test_harm_at_or_above_the_threshold_or_unassessed_is_left_alone(text: str) -> None:
+    assert refine_inferred_charges(text, BEATEN) == BEATEN
+
+
+def test_the_injury_check_leaves_other_votes_alone() -> None:
+    voted = {"寻衅滋事罪": 0.8, "妨害公务罪": 0.35}
+    assert refine_inferred_charges(MINOR_ONLY, voted) == voted
