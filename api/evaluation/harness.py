@@ -18,7 +18,7 @@ from api.evaluation.corpus import (
     open_eval_kb,
     ready_queries,
 )
-from api.evaluation.lecard import DatasetError, load_lecard
+from api.evaluation.lecard import DatasetError, candidate_pids, load_lecard
 from api.evaluation.runner import (
     CONFIGS,
     PROTOCOLS,
@@ -112,10 +112,18 @@ def run_lecard(run: LecardRun, progress: ProgressFactory | None = None) -> dict[
             }
         if run.build_only:
             return {"index": {"home": str(index_home(run)), "entries": len(known_pids(kb)), "build": build}}
-        everything = {p for pool in dataset.pools.values() for p in pool}
-        complete = everything <= known_pids(kb)
+        # The full protocol retrieves from every candidate, pooled or not: a build for the re-rank protocol alone
+        # ingests the pools only, and a full evaluation on it would miss the out-of-pool judgments unannounced.
+        missing = candidate_pids(dataset.candidates_path) - known_pids(kb)
+        complete = not missing
         if run.ready_only:
             queries = ready_queries(kb, dataset, queries)
+        elif "full" in run.protocols and missing:
+            msg = (
+                f"评测索引缺少 {len(missing)} 件候选案例，无法按全库检索评测（全库检索须包含全部候选案例）；"
+                "请不带 --no-build 运行一次 --protocol full 或 all 以补齐"
+            )
+            raise DatasetError(msg, home=str(index_home(run)), missing=len(missing))
         protocols = [p for p in run.protocols if p != "full" or complete]
         if not queries or not protocols:
             msg = "评测索引尚未包含所需的候选案例（请先完成导入）"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 from pathlib import Path
 
@@ -126,3 +127,29 @@ def test_an_unknown_store_is_refused_before_anything_is_built(lecard_dir: Path, 
     code, _ = _run(lecard_dir, tmp_path, "--store", "solr")
     assert code != 0
     assert not (tmp_path / "eval").exists()
+
+
+def test_a_full_evaluation_needs_the_candidates_outside_the_pools(lecard_dir: Path, tmp_path: Path) -> None:
+    # a judgment in the candidate file but in no query's pool, as LeCaRD's 18 extra files are
+    candidates = lecard_dir / "candidates" / "candidates_noqw.jsonl.gz"
+    with gzip.open(candidates, "at", encoding="utf-8") as handle:
+        extra = {
+            "qid": "22",
+            "pid": "9",
+            "ajName": "周某危险驾驶一案",
+            "ajjbqk": "经审理查明，被告人周某醉酒后驾驶摩托车在公路上行驶，经检验血液中乙醇含量为一百二十毫克。",
+            "cpfxgc": "本院认为，被告人周某在道路上醉酒驾驶机动车，其行为已构成危险驾驶罪。",
+            "pjjg": "被告人周某犯危险驾驶罪，判处拘役二个月，并处罚金人民币三千元。",
+        }
+        handle.write(json.dumps(extra, ensure_ascii=False) + "\n")
+    code, stdout = _run(lecard_dir, tmp_path, "--protocol", "rerank", "--json")  # builds the pools only
+    assert code == 0, stdout
+    assert json.loads(stdout.strip().splitlines()[-1])["index"]["complete"] is False
+    args = ["eval", "lecard", "--data", str(lecard_dir), "--home", str(tmp_path / "eval"), "--embedder", "hash"]
+    result = CliRunner().invoke(app, [*args, "--protocol", "full", "--json", "--no-build"])
+    assert result.exit_code != 0
+    assert "评测索引缺少 1 件候选案例" in result.output.replace("\n", "")
+    code, stdout = _run(lecard_dir, tmp_path, "--protocol", "full", "--json")  # the build adds the rest
+    assert code == 0, stdout
+    index = json.loads(stdout.strip().splitlines()[-1])["index"]
+    assert index["complete"] is True and index["entries"] == 5
