@@ -18,7 +18,7 @@ from api.evaluation.corpus import (
     open_eval_kb,
     ready_queries,
 )
-from api.evaluation.lecard import DatasetError, candidate_pids, load_lecard
+from api.evaluation.lecard import DatasetError, iter_candidates, load_lecard
 from api.evaluation.runner import (
     CONFIGS,
     PROTOCOLS,
@@ -114,7 +114,7 @@ def run_lecard(run: LecardRun, progress: ProgressFactory | None = None) -> dict[
             return {"index": {"home": str(index_home(run)), "entries": len(known_pids(kb)), "build": build}}
         # The full protocol retrieves from every candidate, pooled or not: a build for the re-rank protocol alone
         # ingests the pools only, and a full evaluation on it would miss the out-of-pool judgments unannounced.
-        missing = candidate_pids(dataset.candidates_path) - known_pids(kb)
+        missing = {record["pid"] for record in iter_candidates(dataset.candidates_path)} - known_pids(kb)
         complete = not missing
         if run.ready_only:
             queries = ready_queries(kb, dataset, queries)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +21,6 @@ from typing import Any
 from kb.errors import KBError
 
 COMMON_COUNT = 77  # upstream metrics.py: keys[:77] are "common", keys[77:] "controversial"
-_PID = re.compile(r'"pid":\s*"?(\d+)')  # near the start of a candidate's line
 CANDIDATE_FIELDS = ("pid", "ajName", "ajjbqk", "cpfxgc", "pjjg")  # what the index may see (no qid, no labels)
 
 
@@ -139,18 +137,3 @@ def iter_candidates(path: Path) -> Iterator[dict[str, Any]]:
                 continue
             seen.add(pid)
             yield {k: (pid if k == "pid" else record[k]) for k in CANDIDATE_FIELDS if k in record}
-
-
-def candidate_pids(path: Path) -> set[str]:
-    """Every candidate's pid, pooled or not (the full protocol retrieves from all of them), read without decoding the
-    judgments' texts."""
-    pids: set[str] = set()
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8") as handle:
-        for line in handle:
-            head = _PID.search(line, 0, 200)
-            if head:
-                pids.add(head.group(1))
-            elif line.strip():
-                pids.add(str(json.loads(line).get("pid")))
-    return pids

@@ -119,7 +119,6 @@ class TokenOut(BaseModel):
 
 
 class TokenCreate(RequestBody):
-    # An unknown field (e.g. "days" for expires_in_days) is refused: silently ignoring it made a token that never expires.
     name: str = Field(min_length=1, max_length=100, description="用途，如“批量导入脚本”")
     expires_in_days: int | None = Field(default=None, ge=1, le=3650, description="有效天数；不填 = 不过期")
 

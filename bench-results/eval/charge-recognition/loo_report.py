@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import kb.elements.charge_refinement as refinement
-from kb.components.legal_element_ranker import LegalElementRanker
+from kb.components.legal_element_ranker import LegalElementRanker, infer_charges
+from kb.models import SearchHit
 
 Row = dict[str, Any]
 # The act list as it was before 2026-11-29, for the comparison.
@@ -30,17 +31,14 @@ DEFAULTS = LegalElementRanker()
 
 
 def vote(row: Row, same_case: bool = False) -> dict[str, float]:
-    """The product's vote (`infer_charges`: 10 nearest, 1/rank, shares ≥ 0.3) over the row's voters; `same_case`:
-    keep voters judged to be the same case."""
+    """The product's vote (`infer_charges`, with the ranker's defaults) over the row's voters; `same_case`: keep voters
+    judged to be the same case."""
     voters = [v for v in row["voters"] if same_case or not v[3]][: DEFAULTS.infer_from]
-    votes: Counter[str] = Counter()
-    total = 0.0
-    for rank, (_, charges, _, _) in enumerate(voters, start=1):
-        total += 1 / rank
-        for charge in charges:
-            votes[charge] += 1 / rank
-    shares = {c: v / total for c, v in votes.most_common()} if total else {}
-    return {c: s for c, s in shares.items() if s >= DEFAULTS.infer_min_share}
+    hits = [
+        SearchHit(entry_id=pid, score=score, meta={"charges": charges}, passage="", section="", section_label="")
+        for pid, charges, score, _ in voters
+    ]
+    return infer_charges(hits, DEFAULTS.infer_from, DEFAULTS.infer_min_share)
 
 
 def right(inferred: dict[str, float], row: Row) -> bool:
