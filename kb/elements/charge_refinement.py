@@ -11,6 +11,12 @@ Injuries are the second. 故意伤害罪 needs at least 轻伤 (刑法第二百�
 beating that left only 轻微伤 is often 寻衅滋事 or 妨害公务 instead, yet the nearest cases of any beating are mostly
 故意伤害 judgments. `refine_inferred_charges` drops 故意伤害罪 from the inferred charges when the text tells of injuries
 assessed as 轻微伤 and of none worse; the other inferred charges keep their shares.
+
+Crimes of office are the third. Taking the property one manages by virtue of one's post is 职务侵占罪 (刑法第二百七十一
+条), or 贪污罪 for a state functionary and public property (第三百八十二条), whether it was stolen, cheated or kept: the
+use of the post (利用职务上的便利) is what the statute adds to 盗窃 or 诈骗. A text that states that use, yet whose
+nearest cases are mostly thefts or frauds, gets the crime of office in their place: the one the vote already holds,
+else 贪污罪 when the text tells of a public post or public money (国家工作人员, 国有, 公款, 村委会 …), else 职务侵占罪.
 """
 
 from __future__ import annotations
@@ -23,6 +29,11 @@ __all__ = ["refine_inferred_charges"]
 TRAFFICKING = "走私、贩卖、运输、制造毒品罪"
 POSSESSION = "非法持有毒品罪"
 INJURY = "故意伤害罪"
+EMBEZZLEMENT = "贪污罪"
+EMPLOYEE_EMBEZZLEMENT = "职务侵占罪"
+OFFICE_CRIMES = (EMBEZZLEMENT, EMPLOYEE_EMBEZZLEMENT)
+# Charges of taking property that lack the use of a post.
+TAKING_WITHOUT_OFFICE = ("盗窃罪", "诈骗罪", "侵占罪")
 
 _DRUG = r"(?:毒品|甲基苯丙胺|海洛因|冰毒|氯胺酮|K粉|麻古|麻果|大麻|可卡因|吗啡|鸦片|摇头丸|白色晶体|白色粉末)"
 # An act of trafficking. 贩毒人员 and 卖毒品的人 name the seller someone bought from, not the suspect's act.
@@ -39,26 +50,54 @@ _SEIZED = re.compile(rf"(?:查获|搜出|搜查出|缴获|起获|查扣|扣押|�
 # Injuries below the threshold of 故意伤害罪, and anything worse (a text that says 未达轻伤 is left alone too).
 _MINOR_INJURY = re.compile(r"轻微伤")
 _WORSE_INJURY = re.compile(r"轻伤|重伤|死亡|身亡|致死|伤残|残疾")
+# The use of a post (利用职务上的便利); 工作便利, mere access at work, is not it. A use the text denies is not stated.
+_OFFICE = re.compile(r"利用[^，。；]{0,15}?职务(?:上)?(?:的)?(?:便利|之便)|职务便利")
+_DENIED = re.compile(r"[未没非不无否]")
+_PUBLIC_POST = re.compile(
+    r"国家工作人员|国有|公款|公共财物|国家机关|财政|村民委员会|村委会|居民委员会|居委会|村党支部|村支书|村主任|"
+    r"村会计|村文书|村干部|村民小组|扶贫|事业单位"
+)
 
 
 def refine_inferred_charges(text: str, inferred: Mapping[str, float]) -> dict[str, float]:
     """The inferred charges (charge -> share of the votes, best first), checked against `text`:
-    走私、贩卖、运输、制造毒品罪 becomes 非法持有毒品罪 when the text tells of drugs seized and of no trafficking act, and
-    故意伤害罪 is dropped when the text tells of 轻微伤 and of no worse injury. Otherwise unchanged."""
-    return _without_harm_below_threshold(text, _possession_without_trafficking(text, inferred))
+    走私、贩卖、运输、制造毒品罪 becomes 非法持有毒品罪 when the text tells of drugs seized and of no trafficking act,
+    故意伤害罪 is dropped when the text tells of 轻微伤 and of no worse injury, and a leading theft or fraud charge
+    becomes a crime of office (贪污罪 or 职务侵占罪) when the text tells of the use of a post. Otherwise unchanged."""
+    checked = _without_harm_below_threshold(text, _possession_without_trafficking(text, inferred))
+    return _crime_of_office(text, checked)
+
+
+def _renamed(inferred: Mapping[str, float], old: tuple[str, ...], new: str) -> dict[str, float]:
+    """The inferred charges with each of `old` replaced by `new`, which keeps the largest share; best first."""
+    refined: dict[str, float] = {}
+    for charge, share in inferred.items():
+        name = new if charge in old else charge
+        refined[name] = max(refined.get(name, 0.0), share)
+    return dict(sorted(refined.items(), key=lambda kv: -kv[1]))
 
 
 def _possession_without_trafficking(text: str, inferred: Mapping[str, float]) -> dict[str, float]:
     if TRAFFICKING not in inferred or _TRAFFICKING_ACT.search(text) or not _SEIZED.search(text):
         return dict(inferred)
-    refined: dict[str, float] = {}
-    for charge, share in inferred.items():
-        name = POSSESSION if charge == TRAFFICKING else charge
-        refined[name] = max(refined.get(name, 0.0), share)
-    return dict(sorted(refined.items(), key=lambda kv: -kv[1]))
+    return _renamed(inferred, (TRAFFICKING,), POSSESSION)
 
 
 def _without_harm_below_threshold(text: str, inferred: dict[str, float]) -> dict[str, float]:
     if INJURY not in inferred or not _MINOR_INJURY.search(text) or _WORSE_INJURY.search(text):
         return inferred
     return {charge: share for charge, share in inferred.items() if charge != INJURY}
+
+
+def _states_use_of_office(text: str) -> bool:
+    return any(not _DENIED.search(text[max(0, m.start() - 3) : m.start()]) for m in _OFFICE.finditer(text))
+
+
+def _crime_of_office(text: str, inferred: dict[str, float]) -> dict[str, float]:
+    """A leading theft or fraud charge, when the text states the use of a post, gives its place (and every theft or
+    fraud charge its share) to a crime of office."""
+    if next(iter(inferred), "") not in TAKING_WITHOUT_OFFICE or not _states_use_of_office(text):
+        return inferred
+    voted = [charge for charge in inferred if charge in OFFICE_CRIMES]
+    target = voted[0] if voted else EMBEZZLEMENT if _PUBLIC_POST.search(text) else EMPLOYEE_EMBEZZLEMENT
+    return _renamed(inferred, TAKING_WITHOUT_OFFICE, target)

@@ -1,9 +1,10 @@
 """The nearest-case vote on the leave-one-out samples of loo.py, and the checks of kb/elements/charge_refinement.py
-each against the plain vote: the drug rule with its act list before and after 2026-11-29, and the injury rule (new
-on 2026-11-29). Reads the files loo.py wrote; takes seconds:
+each against the plain vote: the drug rule with its act list before and after 2026-11-29, the injury rule (new on
+2026-11-29) and the crimes-of-office rule (new later that day). Reads the files loo.py wrote; takes seconds:
 
     python bench-results/eval/charge-recognition/loo_report.py var/eval/lecard/loo.pkl var/eval/lecard/loo-drugs.pkl \
-        var/eval/lecard/loo-assault.pkl > bench-results/eval/charge-recognition/loo.txt
+        var/eval/lecard/loo-assault.pkl var/eval/lecard/loo-duty.pkl var/eval/lecard/loo-duty2.pkl \
+        > bench-results/eval/charge-recognition/loo.txt
 
 "Right" means the first inferred charge is one of the judgment's own charges.
 """
@@ -28,6 +29,11 @@ ACTS_BEFORE = re.compile(
     r"分别给了|交给|提供给"
 )
 DEFAULTS = LegalElementRanker()
+# A bribery check tried on 2026-11-29 and not kept: a leading 受贿 vote for a text that tells of property taken and of
+# no bribe becomes the crime of office (held out, it made 3 bribery judgments wrong and none right).
+BRIBE = re.compile(r"收受|索取|索要|好处|贿|感谢费|回扣|红包|礼金|购物卡|辛苦费|介绍费|手续费")
+PROPERTY_TAKEN = re.compile(r"侵吞|套取|骗取|截留|占为己有|据为己有|非法占有|私分|冒领|虚报|侵占|窃取|盗取|私自")
+BRIBERY = ("受贿罪", "非国家工作人员受贿罪")
 
 
 def vote(row: Row, same_case: bool = False) -> dict[str, float]:
@@ -52,6 +58,17 @@ def drug_rule(row: Row, acts: re.Pattern[str]) -> dict[str, float]:
         return refinement._possession_without_trafficking(row["text"], vote(row))
     finally:
         refinement._TRAFFICKING_ACT = current
+
+
+def bribery_check(row: Row) -> dict[str, float]:
+    inferred = vote(row)
+    text = row["text"]
+    if next(iter(inferred), "") not in BRIBERY or BRIBE.search(text) or not PROPERTY_TAKEN.search(text):
+        return inferred
+    voted = [c for c in inferred if c in refinement.OFFICE_CRIMES]
+    public = refinement._PUBLIC_POST.search(text)
+    target = voted[0] if voted else refinement.EMBEZZLEMENT if public else refinement.EMPLOYEE_EMBEZZLEMENT
+    return refinement._renamed(inferred, BRIBERY, target)
 
 
 def compare(label: str, rows: list[Row], before: list[dict[str, float]], after: list[dict[str, float]]) -> None:
@@ -93,8 +110,11 @@ def report(path: Path) -> None:
     )
     injury = [refinement._without_harm_below_threshold(r["text"], vote(r)) for r in rows]
     compare("injury rule against the plain vote", rows, plain, injury)
+    office = [refinement._crime_of_office(r["text"], vote(r)) for r in rows]
+    compare("crimes-of-office rule (new on 2026-11-29, later) against the plain vote", rows, plain, office)
+    compare("bribery check (tried, not kept) against the plain vote", rows, plain, [bribery_check(r) for r in rows])
     compare(
-        "both checks (the product) against the plain vote",
+        "every check (the product) against the plain vote",
         rows,
         plain,
         [refinement.refine_inferred_charges(r["text"], p) for r, p in zip(rows, plain, strict=True)],

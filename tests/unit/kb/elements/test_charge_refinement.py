@@ -83,3 +83,37 @@ def test_harm_at_or_above_the_threshold_or_unassessed_is_left_alone(text: str) -
 def test_the_injury_check_leaves_other_votes_alone() -> None:
     voted = {"寻衅滋事罪": 0.8, "妨害公务罪": 0.35}
     assert refine_inferred_charges(MINOR_ONLY, voted) == voted
+
+
+# Crimes of office: illustrative texts (示例), written for these tests.
+CASHIER = "被告人甲在担任某贸易公司出纳期间，利用职务上的便利，多次从公司账户转出货款共计人民币12万元，用于个人消费。"
+VILLAGE = "被告人乙在担任某村村委会主任期间，利用职务之便，虚报征地补偿款，套取人民币8万元据为己有。"
+
+
+def test_a_theft_or_fraud_told_with_the_use_of_a_post_becomes_a_crime_of_office() -> None:
+    assert refine_inferred_charges(CASHIER, {"盗窃罪": 0.8, "诈骗罪": 0.4}) == {"职务侵占罪": 0.8}
+    assert refine_inferred_charges(VILLAGE, {"诈骗罪": 0.7, "受贿罪": 0.35}) == {"贪污罪": 0.7, "受贿罪": 0.35}
+
+
+def test_the_crime_of_office_the_vote_holds_is_kept() -> None:
+    # no public post in the text, but the neighbours already vote 贪污罪: their choice stands
+    assert refine_inferred_charges(CASHIER, {"盗窃罪": 0.6, "贪污罪": 0.45}) == {"贪污罪": 0.6}
+
+
+@pytest.mark.parametrize(
+    ("text", "voted"),
+    [
+        # 工作便利, access at work, is not the use of a post: theft stays theft
+        ("被告人甲利用在某仓库做搬运工的工作便利，多次窃取仓库内的铜线，价值人民币2万元。", {"盗窃罪": 0.9}),
+        # a use of office the text denies
+        ("被告人甲并未利用职务上的便利，而是趁同事不备窃取其手机一部。", {"盗窃罪": 0.9}),
+        # a bribery vote is left to the vote (a text's bribe is told in too many ways to check for its absence)
+        ("被告人乙在担任某镇财政所会计期间，利用职务上的便利，侵吞公款人民币30万元。", {"受贿罪": 0.9, "贪污罪": 0.4}),
+        # the use of a post with a leading charge outside these kinds
+        ("被告人丙利用职务上的便利，违规为不符合条件的企业办理贷款，造成损失300万元。", {"违法发放贷款罪": 0.8}),
+        # theft leading, the post not stated
+        ("被告人丁夜间翻墙进入某公司仓库，窃取电缆价值人民币3万元。", {"盗窃罪": 0.9}),
+    ],
+)
+def test_votes_without_a_missing_element_are_left_alone(text: str, voted: dict[str, float]) -> None:
+    assert refine_inferred_charges(text, voted) == voted
