@@ -17,6 +17,11 @@ Crimes of office are the third. Taking the property one manages by virtue of one
 use of the post (利用职务上的便利) is what the statute adds to 盗窃 or 诈骗. A text that states that use, yet whose
 nearest cases are mostly thefts or frauds, gets the crime of office in their place: the one the vote already holds,
 else 贪污罪 when the text tells of a public post or public money (国家工作人员, 国有, 公款, 村委会 …), else 职务侵占罪.
+
+Traffic accidents are the fourth. 交通肇事罪 needs a serious accident: a death, 重伤, or a large loss of property
+(刑法第一百三十三条; 最高人民法院《关于审理交通肇事刑事案件具体应用法律若干问题的解释》第二条). Drunk driving caught at a
+checkpoint is 危险驾驶罪, yet its nearest cases include many 交通肇事 judgments of drunk drivers. `refine_inferred_charges`
+drops 交通肇事罪 when the text tells of no death, no serious injury or disability and no loss at all.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ EMPLOYEE_EMBEZZLEMENT = "职务侵占罪"
 OFFICE_CRIMES = (EMBEZZLEMENT, EMPLOYEE_EMBEZZLEMENT)
 # Charges of taking property that lack the use of a post.
 TAKING_WITHOUT_OFFICE = ("盗窃罪", "诈骗罪", "侵占罪")
+TRAFFIC_ACCIDENT = "交通肇事罪"
 
 _DRUG = r"(?:毒品|甲基苯丙胺|海洛因|冰毒|氯胺酮|K粉|麻古|麻果|大麻|可卡因|吗啡|鸦片|摇头丸|白色晶体|白色粉末)"
 # An act of trafficking. 贩毒人员 and 卖毒品的人 name the seller someone bought from, not the suspect's act.
@@ -53,6 +59,8 @@ _WORSE_INJURY = re.compile(r"轻伤|重伤|死亡|身亡|致死|伤残|残疾")
 # The use of a post (利用职务上的便利); 工作便利, mere access at work, is not it. A use the text denies is not stated.
 _OFFICE = re.compile(r"利用[^，。；]{0,15}?职务(?:上)?(?:的)?(?:便利|之便)|职务便利")
 _DENIED = re.compile(r"[未没非不无否]")
+# What makes an accident a crime; any mention of a loss counts, to stay on the safe side.
+_SERIOUS_ACCIDENT = re.compile(r"死|身亡|丧生|遇难|重伤|伤残|残疾|损失")
 _PUBLIC_POST = re.compile(
     r"国家工作人员|国有|公款|公共财物|国家机关|财政|村民委员会|村委会|居民委员会|居委会|村党支部|村支书|村主任|"
     r"村会计|村文书|村干部|村民小组|扶贫|事业单位"
@@ -63,9 +71,10 @@ def refine_inferred_charges(text: str, inferred: Mapping[str, float]) -> dict[st
     """The inferred charges (charge -> share of the votes, best first), checked against `text`:
     走私、贩卖、运输、制造毒品罪 becomes 非法持有毒品罪 when the text tells of drugs seized and of no trafficking act,
     故意伤害罪 is dropped when the text tells of 轻微伤 and of no worse injury, and a leading theft or fraud charge
-    becomes a crime of office (贪污罪 or 职务侵占罪) when the text tells of the use of a post. Otherwise unchanged."""
+    becomes a crime of office (贪污罪 or 职务侵占罪) when the text tells of the use of a post, and 交通肇事罪 is dropped
+    when the text tells of no death, serious injury or loss. Otherwise unchanged."""
     checked = _without_harm_below_threshold(text, _possession_without_trafficking(text, inferred))
-    return _crime_of_office(text, checked)
+    return _without_accident_below_threshold(text, _crime_of_office(text, checked))
 
 
 def _renamed(inferred: Mapping[str, float], old: tuple[str, ...], new: str) -> dict[str, float]:
@@ -87,6 +96,12 @@ def _without_harm_below_threshold(text: str, inferred: dict[str, float]) -> dict
     if INJURY not in inferred or not _MINOR_INJURY.search(text) or _WORSE_INJURY.search(text):
         return inferred
     return {charge: share for charge, share in inferred.items() if charge != INJURY}
+
+
+def _without_accident_below_threshold(text: str, inferred: dict[str, float]) -> dict[str, float]:
+    if TRAFFIC_ACCIDENT not in inferred or _SERIOUS_ACCIDENT.search(text):
+        return inferred
+    return {charge: share for charge, share in inferred.items() if charge != TRAFFIC_ACCIDENT}
 
 
 def _states_use_of_office(text: str) -> bool:

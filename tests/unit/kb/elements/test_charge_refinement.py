@@ -117,3 +117,24 @@ def test_the_crime_of_office_the_vote_holds_is_kept() -> None:
 )
 def test_votes_without_a_missing_element_are_left_alone(text: str, voted: dict[str, float]) -> None:
     assert refine_inferred_charges(text, voted) == voted
+
+
+# 交通肇事罪 needs a serious accident: illustrative texts (示例), written for these tests.
+DRIVEN = {"交通肇事罪": 0.6, "危险驾驶罪": 0.5}
+
+
+def test_drink_driving_without_an_accident_is_not_a_traffic_accident_crime() -> None:
+    checkpoint = "被告人甲酒后驾驶小型轿车行至某路口时被执勤民警查获，经检验其血液中乙醇含量为160mg/100ml。"
+    assert refine_inferred_charges(checkpoint, DRIVEN) == {"危险驾驶罪": 0.5}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "被告人甲驾驶货车与行人乙相撞，致乙当场死亡，甲负事故全部责任。",  # a death
+        "被告人甲醉酒驾车撞伤行人乙，经鉴定乙的损伤程度为重伤二级。",  # 重伤
+        "被告人甲驾车撞坏路边商铺，造成财产损失人民币40万元，无能力赔偿。",  # a loss of property
+    ],
+)
+def test_a_serious_accident_leaves_the_traffic_accident_crime(text: str) -> None:
+    assert refine_inferred_charges(text, DRIVEN) == DRIVEN
