@@ -22,6 +22,12 @@ Traffic accidents are the fourth. 交通肇事罪 needs a serious accident: a de
 (刑法第一百三十三条; 最高人民法院《关于审理交通肇事刑事案件具体应用法律若干问题的解释》第二条). Drunk driving caught at a
 checkpoint is 危险驾驶罪, yet its nearest cases include many 交通肇事 judgments of drunk drivers. `refine_inferred_charges`
 drops 交通肇事罪 when the text tells of no death, no serious injury or disability and no loss at all.
+
+Guns are the fifth, and work like drugs. Holding a gun or ammunition without making, buying or selling, transporting,
+mailing or storing it is 非法持有、私藏枪支、弹药罪 (刑法第一百二十八条), not the charge of 第一百二十五条, yet the two
+share many neighbours. `refine_inferred_charges` moves the voted share of 非法制造、买卖、运输、邮寄、储存枪支、弹药、爆炸物罪
+to the possession charge when the text tells of a gun or ammunition seized or held and of none of those acts. A text
+with explosives is left alone: holding explosives has no possession charge of its own.
 """
 
 from __future__ import annotations
@@ -40,6 +46,8 @@ OFFICE_CRIMES = (EMBEZZLEMENT, EMPLOYEE_EMBEZZLEMENT)
 # Charges of taking property that lack the use of a post.
 TAKING_WITHOUT_OFFICE = ("盗窃罪", "诈骗罪", "侵占罪")
 TRAFFIC_ACCIDENT = "交通肇事罪"
+GUN_TRADE = "非法制造、买卖、运输、邮寄、储存枪支、弹药、爆炸物罪"
+GUN_POSSESSION = "非法持有、私藏枪支、弹药罪"
 
 _DRUG = r"(?:毒品|甲基苯丙胺|海洛因|冰毒|氯胺酮|K粉|麻古|麻果|大麻|可卡因|吗啡|鸦片|摇头丸|白色晶体|白色粉末)"
 # An act of trafficking. 贩毒人员 and 卖毒品的人 name the seller someone bought from, not the suspect's act.
@@ -61,6 +69,12 @@ _OFFICE = re.compile(r"利用[^，。；]{0,15}?职务(?:上)?(?:的)?(?:便利|
 _DENIED = re.compile(r"[未没非不无否]")
 # What makes an accident a crime; any mention of a loss counts, to stay on the safe side.
 _SERIOUS_ACCIDENT = re.compile(r"死|身亡|丧生|遇难|重伤|伤残|残疾|损失")
+_GUN_HELD = re.compile(r"(?:查获|搜出|搜查出|缴获|起获|查扣|扣押|持有|藏有|私藏|收缴)[^。；]{0,30}(?:枪|子弹|弹药)")
+# An act of 第一百二十五条: making, buying or selling (buying counts), moving, mailing or storing.
+_GUN_ACT = re.compile(
+    r"制造|制作|组装|改装|改制|加工|买卖|购买|购得|买来|买回|收购|出售|售卖|卖给|卖与|贩卖|运输|运送|邮寄|寄递|快递|储存"
+)
+_EXPLOSIVE = re.compile(r"炸药|雷管|爆炸物|导火索|导爆索|炸弹")
 _PUBLIC_POST = re.compile(
     r"国家工作人员|国有|公款|公共财物|国家机关|财政|村民委员会|村委会|居民委员会|居委会|村党支部|村支书|村主任|"
     r"村会计|村文书|村干部|村民小组|扶贫|事业单位"
@@ -71,10 +85,12 @@ def refine_inferred_charges(text: str, inferred: Mapping[str, float]) -> dict[st
     """The inferred charges (charge -> share of the votes, best first), checked against `text`:
     走私、贩卖、运输、制造毒品罪 becomes 非法持有毒品罪 when the text tells of drugs seized and of no trafficking act,
     故意伤害罪 is dropped when the text tells of 轻微伤 and of no worse injury, and a leading theft or fraud charge
-    becomes a crime of office (贪污罪 or 职务侵占罪) when the text tells of the use of a post, and 交通肇事罪 is dropped
-    when the text tells of no death, serious injury or loss. Otherwise unchanged."""
+    becomes a crime of office (贪污罪 or 职务侵占罪) when the text tells of the use of a post, 交通肇事罪 is dropped
+    when the text tells of no death, serious injury or loss, and the charge of making or trading guns becomes 非法持有、
+    私藏枪支、弹药罪 when the text tells of a gun held and of no such act. Otherwise unchanged."""
     checked = _without_harm_below_threshold(text, _possession_without_trafficking(text, inferred))
-    return _without_accident_below_threshold(text, _crime_of_office(text, checked))
+    checked = _without_accident_below_threshold(text, _crime_of_office(text, checked))
+    return _gun_possession_without_trade(text, checked)
 
 
 def _renamed(inferred: Mapping[str, float], old: tuple[str, ...], new: str) -> dict[str, float]:
@@ -116,3 +132,9 @@ def _crime_of_office(text: str, inferred: dict[str, float]) -> dict[str, float]:
     voted = [charge for charge in inferred if charge in OFFICE_CRIMES]
     target = voted[0] if voted else EMBEZZLEMENT if _PUBLIC_POST.search(text) else EMPLOYEE_EMBEZZLEMENT
     return _renamed(inferred, TAKING_WITHOUT_OFFICE, target)
+
+
+def _gun_possession_without_trade(text: str, inferred: dict[str, float]) -> dict[str, float]:
+    if GUN_TRADE not in inferred or not _GUN_HELD.search(text) or _GUN_ACT.search(text) or _EXPLOSIVE.search(text):
+        return inferred
+    return _renamed(inferred, (GUN_TRADE,), GUN_POSSESSION)

@@ -23,13 +23,17 @@ sections), so each sampled judgment's facts can play a pasted fact text:
     python bench-results/eval/charge-recognition/loo.py 250 var/eval/lecard/loo-traffic.pkl --names 危险驾驶,交通肇事 \
         --exclude var/eval/lecard/loo.pkl,var/eval/lecard/loo-drugs.pkl,var/eval/lecard/loo-assault.pkl,\
 var/eval/lecard/loo-duty.pkl,var/eval/lecard/loo-duty2.pkl
+    python bench-results/eval/charge-recognition/loo.py 250 var/eval/lecard/loo-guns.pkl --names 枪支 \
+        --exclude var/eval/lecard/loo.pkl,var/eval/lecard/loo-drugs.pkl,var/eval/lecard/loo-assault.pkl,\
+var/eval/lecard/loo-duty.pkl,var/eval/lecard/loo-duty2.pkl,var/eval/lecard/loo-traffic.pkl
 
 The first samples 1,000 judgments at random (seed 20261129; about 14 min on the built index); the others 250
 judgments whose case name has one of the words, none of them in the earlier samples (about 3–5 min each): held-out
 sets for the drug rule, the injury rule and the crimes-of-office rule of kb/elements/charge_refinement.py (the first
 duty sample for the rule as kept; it then showed the bribery confusion, and the second, mostly bribery judgments, is
-held out for a bribery check that was tried and not kept), and for the traffic-accident rule. loo_report.py reads
-the files.
+held out for a bribery check that was tried and not kept), and for the traffic-accident rule and the gun rule (the
+library has 179 judgments named 枪支 outside the earlier samples, 178 of them with charges, so that sample is
+smaller). loo_report.py reads the files.
 """
 
 from __future__ import annotations

@@ -1,11 +1,11 @@
 """The nearest-case vote on the leave-one-out samples of loo.py, and the checks of kb/elements/charge_refinement.py
 each against the plain vote: the drug rule with its act list before and after 2026-11-29, the injury rule (new on
-2026-11-29), the crimes-of-office rule and the traffic-accident rule (new later that day). Reads the files loo.py
-wrote; takes seconds:
+2026-11-29), the crimes-of-office rule, the traffic-accident rule and the gun rule (new later that day). Reads the
+files loo.py wrote; takes seconds:
 
     python bench-results/eval/charge-recognition/loo_report.py var/eval/lecard/loo.pkl var/eval/lecard/loo-drugs.pkl \
         var/eval/lecard/loo-assault.pkl var/eval/lecard/loo-duty.pkl var/eval/lecard/loo-duty2.pkl \
-        var/eval/lecard/loo-traffic.pkl > bench-results/eval/charge-recognition/loo.txt
+        var/eval/lecard/loo-traffic.pkl var/eval/lecard/loo-guns.pkl > bench-results/eval/charge-recognition/loo.txt
 
 "Right" means the first inferred charge is one of the judgment's own charges.
 """
@@ -115,6 +115,8 @@ def report(path: Path) -> None:
     compare("crimes-of-office rule (new on 2026-11-29, later) against the plain vote", rows, plain, office)
     traffic = [refinement._without_accident_below_threshold(r["text"], vote(r)) for r in rows]
     compare("traffic-accident rule (new on 2026-11-29, later) against the plain vote", rows, plain, traffic)
+    guns = [refinement._gun_possession_without_trade(r["text"], vote(r)) for r in rows]
+    compare("gun rule (new on 2026-11-29, later) against the plain vote", rows, plain, guns)
     compare("bribery check (tried, not kept) against the plain vote", rows, plain, [bribery_check(r) for r in rows])
     compare(
         "every check (the product) against the plain vote",

@@ -138,3 +138,26 @@ def test_drink_driving_without_an_accident_is_not_a_traffic_accident_crime() -> 
 )
 def test_a_serious_accident_leaves_the_traffic_accident_crime(text: str) -> None:
     assert refine_inferred_charges(text, DRIVEN) == DRIVEN
+
+
+# Guns: illustrative texts (示例), written for these tests.
+GUNS = {"非法制造、买卖、运输、邮寄、储存枪支、弹药、爆炸物罪": 0.7, "非法持有、私藏枪支、弹药罪": 0.5}
+
+
+def test_a_gun_held_without_making_or_trading_it_is_possession() -> None:
+    held = "民警在被告人甲的住处搜查时，从其卧室衣柜内查获自制火药枪一支，经鉴定系以火药为动力发射弹丸的枪支。"
+    assert refine_inferred_charges(held, GUNS) == {"非法持有、私藏枪支、弹药罪": 0.7}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "被告人甲在出租屋内用钢管组装气枪三支，民警当场查获。",  # making
+        "被告人甲通过网络购买气枪一支，后民警在其家中查获该枪。",  # buying counts as trading
+        "被告人甲将两支仿真枪通过快递寄给乙，民警在快递点查获。",  # mailing
+        "民警在被告人甲的仓库内查获雷管200枚和猎枪一支。",  # explosives: no possession charge of their own
+        "被告人甲酒后持刀闯入乙家中。",  # no gun held
+    ],
+)
+def test_a_trading_act_explosives_or_no_gun_leave_the_gun_vote_alone(text: str) -> None:
+    assert refine_inferred_charges(text, GUNS) == GUNS
