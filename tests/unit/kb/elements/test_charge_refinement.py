@@ -145,7 +145,7 @@ GUNS = {"非法制造、买卖、运输、邮寄、储存枪支、弹药、爆�
 
 
 def test_a_gun_held_without_making_or_trading_it_is_possession() -> None:
-    held = "民警在被告人甲的住处搜查时，从其卧室衣柜内查获自制火药枪一支，经鉴定系以火药为动力发射弹丸的枪支。"
+    held = "民警在被告人甲的住处搜查时，从其卧室衣柜内查获气枪一支，经鉴定系以压缩气体为动力发射弹丸的枪支。"
     assert refine_inferred_charges(held, GUNS) == {"非法持有、私藏枪支、弹药罪": 0.7}
 
 
