@@ -32,7 +32,7 @@ judgments whose case name has one of the words, none of them in the earlier samp
 sets for the drug rule, the injury rule and the crimes-of-office rule of kb/elements/charge_refinement.py (the first
 duty sample for the rule as kept; it then showed the bribery confusion, and the second, mostly bribery judgments, is
 held out for a bribery check that was tried and not kept), and for the traffic-accident rule and the gun rule (the
-library has 179 judgments named 枪支 outside the earlier samples, 178 of them with charges, so that sample is
+library has 179 usable judgments named 枪支 outside the earlier samples, 178 of them with charges, so that sample is
 smaller). loo_report.py reads the files.
 """
 
