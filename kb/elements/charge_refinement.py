@@ -102,6 +102,11 @@ def _renamed(inferred: Mapping[str, float], old: tuple[str, ...], new: str) -> d
     return dict(sorted(refined.items(), key=lambda kv: -kv[1]))
 
 
+def _dropped(inferred: dict[str, float], charge: str) -> dict[str, float]:
+    """The inferred charges without `charge`; the others keep their shares."""
+    return {name: share for name, share in inferred.items() if name != charge}
+
+
 def _possession_without_trafficking(text: str, inferred: Mapping[str, float]) -> dict[str, float]:
     if TRAFFICKING not in inferred or _TRAFFICKING_ACT.search(text) or not _SEIZED.search(text):
         return dict(inferred)
@@ -111,13 +116,13 @@ def _possession_without_trafficking(text: str, inferred: Mapping[str, float]) ->
 def _without_harm_below_threshold(text: str, inferred: dict[str, float]) -> dict[str, float]:
     if INJURY not in inferred or not _MINOR_INJURY.search(text) or _WORSE_INJURY.search(text):
         return inferred
-    return {charge: share for charge, share in inferred.items() if charge != INJURY}
+    return _dropped(inferred, INJURY)
 
 
 def _without_accident_below_threshold(text: str, inferred: dict[str, float]) -> dict[str, float]:
     if TRAFFIC_ACCIDENT not in inferred or _SERIOUS_ACCIDENT.search(text):
         return inferred
-    return {charge: share for charge, share in inferred.items() if charge != TRAFFIC_ACCIDENT}
+    return _dropped(inferred, TRAFFIC_ACCIDENT)
 
 
 def _states_use_of_office(text: str) -> bool:
@@ -129,9 +134,16 @@ def _crime_of_office(text: str, inferred: dict[str, float]) -> dict[str, float]:
     fraud charge its share) to a crime of office."""
     if next(iter(inferred), "") not in TAKING_WITHOUT_OFFICE or not _states_use_of_office(text):
         return inferred
+    return _renamed(inferred, TAKING_WITHOUT_OFFICE, _office_crime_for(text, inferred))
+
+
+def _office_crime_for(text: str, inferred: Mapping[str, float]) -> str:
+    """The crime of office the vote holds (the best voted), else 贪污罪 for a public post or public money, else
+    职务侵占罪."""
     voted = [charge for charge in inferred if charge in OFFICE_CRIMES]
-    target = voted[0] if voted else EMBEZZLEMENT if _PUBLIC_POST.search(text) else EMPLOYEE_EMBEZZLEMENT
-    return _renamed(inferred, TAKING_WITHOUT_OFFICE, target)
+    if voted:
+        return voted[0]
+    return EMBEZZLEMENT if _PUBLIC_POST.search(text) else EMPLOYEE_EMBEZZLEMENT
 
 
 def _gun_possession_without_trade(text: str, inferred: dict[str, float]) -> dict[str, float]:

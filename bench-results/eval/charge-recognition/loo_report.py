@@ -16,6 +16,7 @@ import pickle
 import re
 import sys
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -52,24 +53,40 @@ def right(inferred: dict[str, float], row: Row) -> bool:
     return bool(inferred) and next(iter(inferred)) in row["truth"]
 
 
-def drug_rule(row: Row, acts: re.Pattern[str]) -> dict[str, float]:
-    current = refinement._TRAFFICKING_ACT
-    refinement._TRAFFICKING_ACT = acts
-    try:
-        return refinement._possession_without_trafficking(row["text"], vote(row))
-    finally:
-        refinement._TRAFFICKING_ACT = current
+Check = Callable[[str, dict[str, float]], dict[str, float]]
 
 
-def bribery_check(row: Row) -> dict[str, float]:
-    inferred = vote(row)
-    text = row["text"]
+def drug_rule(acts: re.Pattern[str]) -> Check:
+    """The drug rule with another act list."""
+
+    def check(text: str, inferred: dict[str, float]) -> dict[str, float]:
+        current = refinement._TRAFFICKING_ACT
+        refinement._TRAFFICKING_ACT = acts
+        try:
+            return refinement._possession_without_trafficking(text, inferred)
+        finally:
+            refinement._TRAFFICKING_ACT = current
+
+    return check
+
+
+def bribery_check(text: str, inferred: dict[str, float]) -> dict[str, float]:
     if next(iter(inferred), "") not in BRIBERY or BRIBE.search(text) or not PROPERTY_TAKEN.search(text):
         return inferred
-    voted = [c for c in inferred if c in refinement.OFFICE_CRIMES]
-    public = refinement._PUBLIC_POST.search(text)
-    target = voted[0] if voted else refinement.EMBEZZLEMENT if public else refinement.EMPLOYEE_EMBEZZLEMENT
-    return refinement._renamed(inferred, BRIBERY, target)
+    return refinement._renamed(inferred, BRIBERY, refinement._office_crime_for(text, inferred))
+
+
+# Each check of the product alone, and the ones compared with them, against the plain vote.
+CHECKS: list[tuple[str, Check]] = [
+    ("drug rule, acts before 2026-11-29,", drug_rule(ACTS_BEFORE)),
+    ("drug rule, acts now,", drug_rule(refinement._TRAFFICKING_ACT)),
+    ("injury rule", refinement._without_harm_below_threshold),
+    ("crimes-of-office rule (new on 2026-11-29, later)", refinement._crime_of_office),
+    ("traffic-accident rule (new on 2026-11-29, later)", refinement._without_accident_below_threshold),
+    ("gun rule (new on 2026-11-29, later)", refinement._gun_possession_without_trade),
+    ("bribery check (tried, not kept)", bribery_check),
+    ("every check (the product)", refinement.refine_inferred_charges),
+]
 
 
 def compare(label: str, rows: list[Row], before: list[dict[str, float]], after: list[dict[str, float]]) -> None:
@@ -83,47 +100,23 @@ def compare(label: str, rows: list[Row], before: list[dict[str, float]], after: 
 
 def report(path: Path) -> None:
     rows: list[Row] = [r for r in pickle.loads(path.read_bytes()) if r["truth"]]
+    plain = [vote(r) for r in rows]
+    product = [refinement.refine_inferred_charges(r["text"], p) for r, p in zip(rows, plain, strict=True)]
     print(f"## {path.name}: {len(rows)} judgments")
-    for same_case in (True, False):
-        hits = sum(right(refinement.refine_inferred_charges(r["text"], vote(r, same_case)), r) for r in rows)
-        label = "with" if same_case else "without"
+    with_same_case = [refinement.refine_inferred_charges(r["text"], vote(r, same_case=True)) for r in rows]
+    for label, inferred in (("with", with_same_case), ("without", product)):
+        hits = sum(right(i, r) for i, r in zip(inferred, rows, strict=True))
         print(f"vote {label} same-case voters: first charge right {hits} ({hits / len(rows):.3f})")
     confusions: Counter[tuple[str, str]] = Counter()
-    for r in rows:
-        inferred = refinement.refine_inferred_charges(r["text"], vote(r))
+    for r, inferred in zip(rows, product, strict=True):
         if inferred and not right(inferred, r):
             confusions[(r["truth"][0], next(iter(inferred)))] += 1
     print("most common confusions (the judgment's first charge → the vote's first):")
     for (truth, voted), count in confusions.most_common(12):
         print(f"  {count:>3}  {truth} → {voted}")
-    plain = [vote(r) for r in rows]
-    compare(
-        "drug rule, acts before 2026-11-29, against the plain vote",
-        rows,
-        plain,
-        [drug_rule(r, ACTS_BEFORE) for r in rows],
-    )
-    compare(
-        "drug rule, acts now, against the plain vote",
-        rows,
-        plain,
-        [drug_rule(r, refinement._TRAFFICKING_ACT) for r in rows],
-    )
-    injury = [refinement._without_harm_below_threshold(r["text"], vote(r)) for r in rows]
-    compare("injury rule against the plain vote", rows, plain, injury)
-    office = [refinement._crime_of_office(r["text"], vote(r)) for r in rows]
-    compare("crimes-of-office rule (new on 2026-11-29, later) against the plain vote", rows, plain, office)
-    traffic = [refinement._without_accident_below_threshold(r["text"], vote(r)) for r in rows]
-    compare("traffic-accident rule (new on 2026-11-29, later) against the plain vote", rows, plain, traffic)
-    guns = [refinement._gun_possession_without_trade(r["text"], vote(r)) for r in rows]
-    compare("gun rule (new on 2026-11-29, later) against the plain vote", rows, plain, guns)
-    compare("bribery check (tried, not kept) against the plain vote", rows, plain, [bribery_check(r) for r in rows])
-    compare(
-        "every check (the product) against the plain vote",
-        rows,
-        plain,
-        [refinement.refine_inferred_charges(r["text"], p) for r, p in zip(rows, plain, strict=True)],
-    )
+    for label, check in CHECKS:
+        after = [check(r["text"], p) for r, p in zip(rows, plain, strict=True)]
+        compare(f"{label} against the plain vote", rows, plain, after)
     print()
 
 
