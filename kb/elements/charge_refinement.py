@@ -28,6 +28,12 @@ mailing or storing it is 非法持有、私藏枪支、弹药罪 (刑法第一�
 share many neighbours. `refine_inferred_charges` moves the voted share of 非法制造、买卖、运输、邮寄、储存枪支、弹药、爆炸物罪
 to the possession charge when the text tells of a gun or ammunition seized or held and of none of those acts. A text
 with explosives is left alone: holding explosives has no possession charge of its own.
+
+Contracts are the sixth. 合同诈骗罪 is fraud committed in signing or performing a contract (刑法第二百二十四条); a fraud
+with no contract is 诈骗罪 (第二百六十六条). The nearest cases of a fraud that borrowed money or sold a sham service are
+often contract frauds, so `refine_inferred_charges` moves the voted share of 合同诈骗罪 to 诈骗罪 when the text tells of
+no contract, agreement, order, lease, sale of goods or payment under one.
+
 """
 
 from __future__ import annotations
@@ -48,6 +54,8 @@ TAKING_WITHOUT_OFFICE = ("盗窃罪", "诈骗罪", "侵占罪")
 TRAFFIC_ACCIDENT = "交通肇事罪"
 GUN_TRADE = "非法制造、买卖、运输、邮寄、储存枪支、弹药、爆炸物罪"
 GUN_POSSESSION = "非法持有、私藏枪支、弹药罪"
+CONTRACT_FRAUD = "合同诈骗罪"
+FRAUD = "诈骗罪"
 
 _DRUG = r"(?:毒品|甲基苯丙胺|海洛因|冰毒|氯胺酮|K粉|麻古|麻果|大麻|可卡因|吗啡|鸦片|摇头丸|白色晶体|白色粉末)"
 # An act of trafficking. 贩毒人员 and 卖毒品的人 name the seller someone bought from, not the suspect's act.
@@ -75,6 +83,11 @@ _GUN_ACT = re.compile(
     r"制造|制作|组装|改装|改制|加工|买卖|购买|购得|买来|买回|收购|出售|售卖|卖给|卖与|贩卖|运输|运送|邮寄|寄递|快递|储存"
 )
 _EXPLOSIVE = re.compile(r"炸药|雷管|爆炸物|导火索|导爆索|炸弹")
+# What 刑法第二百二十四条 names or implies: a contract or agreement signed or performed, and what passes under one.
+_CONTRACT = re.compile(
+    r"合同|协议|契约|合约|签订|订立|签约|签署|订单|订购|订货|供货|购销|货款|预付款|定金|订金|担保|抵押|质押|转让|"
+    r"租赁|租车|租用|租借|租房|出租|承租|承包|发包|招标|投标|工程"
+)
 _PUBLIC_POST = re.compile(
     r"国家工作人员|国有|公款|公共财物|国家机关|财政|村民委员会|村委会|居民委员会|居委会|村党支部|村支书|村主任|"
     r"村会计|村文书|村干部|村民小组|扶贫|事业单位"
@@ -87,10 +100,11 @@ def refine_inferred_charges(text: str, inferred: Mapping[str, float]) -> dict[st
     故意伤害罪 is dropped when the text tells of 轻微伤 and of no worse injury, and a leading theft or fraud charge
     becomes a crime of office (贪污罪 or 职务侵占罪) when the text tells of the use of a post, 交通肇事罪 is dropped
     when the text tells of no death, serious injury or loss, and the charge of making or trading guns becomes 非法持有、
-    私藏枪支、弹药罪 when the text tells of a gun held and of no such act. Otherwise unchanged."""
+    私藏枪支、弹药罪 when the text tells of a gun held and of no such act, and 合同诈骗罪 becomes 诈骗罪 when the text
+    tells of no contract. Otherwise unchanged."""
     checked = _without_harm_below_threshold(text, _possession_without_trafficking(text, inferred))
     checked = _without_accident_below_threshold(text, _crime_of_office(text, checked))
-    return _gun_possession_without_trade(text, checked)
+    return _fraud_without_contract(text, _gun_possession_without_trade(text, checked))
 
 
 def _renamed(inferred: Mapping[str, float], old: tuple[str, ...], new: str) -> dict[str, float]:
@@ -150,3 +164,9 @@ def _gun_possession_without_trade(text: str, inferred: dict[str, float]) -> dict
     if GUN_TRADE not in inferred or not _GUN_HELD.search(text) or _GUN_ACT.search(text) or _EXPLOSIVE.search(text):
         return inferred
     return _renamed(inferred, (GUN_TRADE,), GUN_POSSESSION)
+
+
+def _fraud_without_contract(text: str, inferred: dict[str, float]) -> dict[str, float]:
+    if CONTRACT_FRAUD not in inferred or _CONTRACT.search(text):
+        return inferred
+    return _renamed(inferred, (CONTRACT_FRAUD,), FRAUD)

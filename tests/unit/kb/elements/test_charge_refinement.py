@@ -161,3 +161,35 @@ def test_a_gun_held_without_making_or_trading_it_is_possession() -> None:
 )
 def test_a_trading_act_explosives_or_no_gun_leave_the_gun_vote_alone(text: str) -> None:
     assert refine_inferred_charges(text, GUNS) == GUNS
+
+
+# 合同诈骗罪 needs a contract: illustrative texts (示例), written for these tests.
+CONTRACT_VOTED = {"合同诈骗罪": 0.6, "诈骗罪": 0.5}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "被告人甲谎称其经营的工厂需要资金周转，以支付高额利息为诱饵，先后向乙借款人民币30万元，用于赌博挥霍。",
+        "被告人甲冒充某医院医生，谎称可以帮助乙的亲属安排住院手术，骗取乙人民币2万元。",
+    ],
+)
+def test_a_fraud_with_no_contract_is_not_contract_fraud(text: str) -> None:
+    assert refine_inferred_charges(text, CONTRACT_VOTED) == {"诈骗罪": 0.6}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "被告人甲以某公司名义与乙签订钢材购销合同，收取预付款人民币50万元后逃匿。",  # a contract signed
+        "被告人甲以租车使用为由，骗取某汽车租赁公司轿车一辆，后将该车质押给他人。",  # a car rental
+        "被告人甲虚构工程项目，与乙约定由乙垫资施工，收取保证金人民币20万元。",  # a construction project
+    ],
+)
+def test_a_contract_leaves_the_contract_fraud_vote_alone(text: str) -> None:
+    assert refine_inferred_charges(text, CONTRACT_VOTED) == CONTRACT_VOTED
+
+
+def test_the_contract_check_leaves_other_votes_alone() -> None:
+    voted = {"集资诈骗罪": 0.7, "非法吸收公众存款罪": 0.5}
+    assert refine_inferred_charges("被告人甲以高息为诱饵向社会公众募集资金人民币500万元。", voted) == voted
