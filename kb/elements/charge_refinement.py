@@ -34,6 +34,12 @@ with no contract is 诈骗罪 (第二百六十六条). The nearest cases of a fr
 often contract frauds, so `refine_inferred_charges` moves the voted share of 合同诈骗罪 to 诈骗罪 when the text tells of
 no contract, agreement, order, lease, sale of goods or payment under one.
 
+Bribery is the seventh. 受贿罪 needs a state functionary who takes a bribe by use of the post (刑法第三百八十五条), and
+非国家工作人员受贿罪 an employee who does (第一百六十三条). Frauds against public money (骗取征地拆迁补偿款, 骗取农机
+补贴) have corruption judgments for their nearest cases, so a text that tells of money cheated is often voted bribery.
+`refine_inferred_charges` moves a leading bribery vote's share to 诈骗罪 when the text tells of property cheated (骗取,
+骗得, 诈骗) and of no bribe (收受, 索取, 好处, 贿, 回扣, 送给 …) and no post at all (职务, 担任, 工作人员, 主任, 会计 …):
+cheating by one who holds a post may be 贪污 or 职务侵占, so such a text is left to the vote.
 """
 
 from __future__ import annotations
@@ -56,6 +62,7 @@ GUN_TRADE = "非法制造、买卖、运输、邮寄、储存枪支、弹药、�
 GUN_POSSESSION = "非法持有、私藏枪支、弹药罪"
 CONTRACT_FRAUD = "合同诈骗罪"
 FRAUD = "诈骗罪"
+BRIBERY = ("受贿罪", "非国家工作人员受贿罪")
 
 _DRUG = r"(?:毒品|甲基苯丙胺|海洛因|冰毒|氯胺酮|K粉|麻古|麻果|大麻|可卡因|吗啡|鸦片|摇头丸|白色晶体|白色粉末)"
 # An act of trafficking. 贩毒人员 and 卖毒品的人 name the seller someone bought from, not the suspect's act.
@@ -88,6 +95,12 @@ _CONTRACT = re.compile(
     r"合同|协议|契约|合约|签订|订立|签约|签署|订单|订购|订货|供货|购销|货款|预付款|定金|订金|担保|抵押|质押|转让|"
     r"租赁|租车|租用|租借|租房|出租|承租|承包|发包|招标|投标|工程"
 )
+# Property cheated, a bribe, and any post a text may tell of (for the bribery check).
+_CHEATED = re.compile(r"骗取|骗得|诈骗")
+_BRIBE = re.compile(
+    r"收受|索取|索要|好处|贿|感谢费|回扣|红包|礼金|购物卡|辛苦费|介绍费|送给|送予|送与|给予[^。；]{0,10}(?:钱|款|财物)"
+)
+_POST = re.compile(r"职务|职权|担任|任职|工作人员|干部|公务员|局长|科长|所长|站长|主任|书记|村长|社长|组长|会计|出纳")
 _PUBLIC_POST = re.compile(
     r"国家工作人员|国有|公款|公共财物|国家机关|财政|村民委员会|村委会|居民委员会|居委会|村党支部|村支书|村主任|"
     r"村会计|村文书|村干部|村民小组|扶贫|事业单位"
@@ -100,11 +113,13 @@ def refine_inferred_charges(text: str, inferred: Mapping[str, float]) -> dict[st
     故意伤害罪 is dropped when the text tells of 轻微伤 and of no worse injury, and a leading theft or fraud charge
     becomes a crime of office (贪污罪 or 职务侵占罪) when the text tells of the use of a post, 交通肇事罪 is dropped
     when the text tells of no death, serious injury or loss, and the charge of making or trading guns becomes 非法持有、
-    私藏枪支、弹药罪 when the text tells of a gun held and of no such act, and 合同诈骗罪 becomes 诈骗罪 when the text
-    tells of no contract. Otherwise unchanged."""
+    私藏枪支、弹药罪 when the text tells of a gun held and of no such act, 合同诈骗罪 becomes 诈骗罪 when the text tells
+    of no contract, and a leading bribery charge becomes 诈骗罪 when the text tells of property cheated and of no bribe
+    and no post. Otherwise unchanged."""
     checked = _without_harm_below_threshold(text, _possession_without_trafficking(text, inferred))
     checked = _without_accident_below_threshold(text, _crime_of_office(text, checked))
-    return _fraud_without_contract(text, _gun_possession_without_trade(text, checked))
+    checked = _fraud_without_contract(text, _gun_possession_without_trade(text, checked))
+    return _fraud_without_bribe(text, checked)
 
 
 def _renamed(inferred: Mapping[str, float], old: tuple[str, ...], new: str) -> dict[str, float]:
@@ -170,3 +185,13 @@ def _fraud_without_contract(text: str, inferred: dict[str, float]) -> dict[str, 
     if CONTRACT_FRAUD not in inferred or _CONTRACT.search(text):
         return inferred
     return _renamed(inferred, (CONTRACT_FRAUD,), FRAUD)
+
+
+def _fraud_without_bribe(text: str, inferred: dict[str, float]) -> dict[str, float]:
+    """A leading bribery charge, for a text that tells of property cheated and of neither a bribe nor a post, gives its
+    place (and every bribery charge its share) to 诈骗罪."""
+    if next(iter(inferred), "") not in BRIBERY or not _CHEATED.search(text):
+        return inferred
+    if _BRIBE.search(text) or _POST.search(text):
+        return inferred
+    return _renamed(inferred, BRIBERY, FRAUD)

@@ -1,12 +1,13 @@
 """The nearest-case vote on the leave-one-out samples of loo.py, and the checks of kb/elements/charge_refinement.py
 each against the plain vote: the drug rule with its act list before and after 2026-11-29, the injury rule (new on
-2026-11-29), the crimes-of-office rule, the traffic-accident rule, the gun rule and the contract rule (new later that
-day), and the checks tried and not kept. Reads the files loo.py wrote; takes seconds:
+2026-11-29), the crimes-of-office rule, the traffic-accident rule, the gun rule, the contract rule and the
+fraud-not-bribery rule (new later that day), and the checks tried and not kept. Reads the files loo.py wrote; takes seconds:
 
     python bench-results/eval/charge-recognition/loo_report.py var/eval/lecard/loo.pkl var/eval/lecard/loo-drugs.pkl \
         var/eval/lecard/loo-assault.pkl var/eval/lecard/loo-duty.pkl var/eval/lecard/loo-duty2.pkl \
         var/eval/lecard/loo-traffic.pkl var/eval/lecard/loo-guns.pkl var/eval/lecard/loo-fraud.pkl \
-        var/eval/lecard/loo-fraud2.pkl var/eval/lecard/loo-funds.pkl > bench-results/eval/charge-recognition/loo.txt
+        var/eval/lecard/loo-fraud2.pkl var/eval/lecard/loo-funds.pkl var/eval/lecard/loo-cheat.pkl \
+        > bench-results/eval/charge-recognition/loo.txt
 
 "Right" means the first inferred charge is one of the judgment's own charges.
 """
@@ -105,6 +106,7 @@ CHECKS: list[tuple[str, Check]] = [
     ("traffic-accident rule (new on 2026-11-29, later)", refinement._without_accident_below_threshold),
     ("gun rule (new on 2026-11-29, later)", refinement._gun_possession_without_trade),
     ("contract rule (new on 2026-11-29, after the gun rule)", refinement._fraud_without_contract),
+    ("fraud-not-bribery rule (new on 2026-11-29, after the contract rule)", refinement._fraud_without_bribe),
     ("bribery check (tried, not kept)", bribery_check),
     ("fund-raising check (tried on 2026-11-29, not kept)", fund_raising_check),
     ("every check (the product)", refinement.refine_inferred_charges),

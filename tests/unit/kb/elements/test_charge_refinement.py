@@ -193,3 +193,29 @@ def test_a_contract_leaves_the_contract_fraud_vote_alone(text: str) -> None:
 def test_the_contract_check_leaves_other_votes_alone() -> None:
     voted = {"集资诈骗罪": 0.7, "非法吸收公众存款罪": 0.5}
     assert refine_inferred_charges("被告人甲以高息为诱饵向社会公众募集资金人民币500万元。", voted) == voted
+
+
+# Bribery needs a bribe and a post: illustrative texts (示例), written for these tests.
+BRIBERY_VOTED = {"受贿罪": 0.8, "滥用职权罪": 0.4}
+
+
+def test_money_cheated_with_no_bribe_and_no_post_is_fraud() -> None:
+    cheated = "被告人甲得知某村土地将被征收，在其承包地上搭建虚假养殖棚舍，骗取征地补偿款人民币12万元。"
+    assert refine_inferred_charges(cheated, BRIBERY_VOTED) == {"诈骗罪": 0.8, "滥用职权罪": 0.4}
+
+
+@pytest.mark.parametrize(
+    ("text", "voted"),
+    [
+        # a bribe received
+        ("被告人甲为乙骗取征地补偿款提供帮助，收受乙所送人民币5万元。", BRIBERY_VOTED),
+        # a post: cheating by one who holds it may be 贪污, left to the vote
+        ("被告人甲在担任某镇拆迁办工作人员期间，虚列拆迁户，骗取补偿款人民币30万元。", BRIBERY_VOTED),
+        # nothing cheated
+        ("被告人甲为他人承揽工程提供帮助，事后得到人民币10万元。", BRIBERY_VOTED),
+        # bribery not leading
+        ("被告人甲骗取征地补偿款人民币12万元。", {"诈骗罪": 0.7, "受贿罪": 0.4}),
+    ],
+)
+def test_a_bribe_a_post_or_nothing_cheated_leaves_the_bribery_vote_alone(text: str, voted: dict[str, float]) -> None:
+    assert refine_inferred_charges(text, voted) == voted
