@@ -152,6 +152,13 @@ class Analysis(BaseModel):
             "查询写明罪名或较短时为空"
         ),
     )
+    inferred_notes: list[str] = Field(
+        default_factory=list,
+        description=(
+            "推断罪名时依据案情对相似案例投票所作的校正，每条一句（如：案情未提及合同、协议、订单、租赁等，不按合同诈骗罪推断）；"
+            "未作校正时为空"
+        ),
+    )
     inferred_reach: int | None = Field(
         default=None,
         ge=1,

@@ -308,6 +308,8 @@ class KnowledgeBase:
             # Charges nobody typed that reordered the results: the page names them (charge, share of the votes).
             inferred: dict[str, float] = out["inferred_charges"]
             analysis["inferred_charges"] = [{"charge": c, "share": round(share, 2)} for c, share in inferred.items()]
+            # Why the fact text's checks changed what the nearest cases voted for (案情未提及合同…，不按合同诈骗罪推断).
+            analysis["inferred_notes"] = list(out["inferred_notes"])
             reach: int = out["inferred_reach"] if inferred else 0
         else:
             hits = self._browse(haystack_filters)
@@ -319,6 +321,7 @@ class KnowledgeBase:
                 "line": None,
                 "long_query": False,
                 "inferred_charges": [],
+                "inferred_notes": [],
             }
             reach = 0
         excluded = set(request.exclude_ids)

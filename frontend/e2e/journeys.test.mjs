@@ -189,6 +189,33 @@ describe('类案检索', () => {
     await page.close()
   })
 
+  it('says under the inferred line why a check of the pasted text changed what the nearest cases voted for', async () => {
+    if (isMock()) return // the mock API infers no charges
+    // 示例 a beating that left only 轻微伤: the nearest demo case is a 故意伤害 case, and 故意伤害罪 needs at least 轻伤
+    const beating =
+      '示例：被告人甲与被害人乙系邻居，二人因宅基地排水沟的使用问题多次发生争吵。某日傍晚，二人再次争执，甲用拳头击打' +
+      '乙的面部和胸部，致乙面部软组织挫伤。经鉴定，乙的损伤程度为轻微伤。案发后甲主动到派出所投案，如实供述了自己的行为，' +
+      '并赔偿了乙的医疗费，取得乙的谅解。'
+    const { page, problems } = await newPage(browser.context)
+    await page.goto(`${BASE}/`)
+    await page.locator('#kb-search').fill(beating)
+    await page.locator('textarea#kb-search').waitFor()
+    await page.keyboard.press('Control+Enter')
+    await waitForHits(page)
+    const notes = page.locator('[data-testid="inferred-notes"]')
+    await notes.waitFor()
+    assert.ok(await notes.isVisible())
+    assert.equal(
+      (await notes.textContent())?.trim(),
+      '依案情校正：案情所述伤情为轻微伤，未达轻伤，不按故意伤害罪推断。',
+    )
+    // inside the polite live region, so a screen reader hears it with the line
+    assert.equal(await notes.locator('xpath=ancestor::*[@aria-live="polite"]').count(), 1)
+    await screenshot(page, '05c-search-inferred-notes')
+    assertNoPageErrors(problems)
+    await page.close()
+  })
+
   it('marks in the list where the charges inferred for a pasted text stop ordering it', async () => {
     // The real server runs with KB_INFERRED_REACH=3 (tests/browser/test_e2e.py): the demo corpus has fewer than 50
     // cases, the product's reach. Find a case's facts that name no charge, so that charges are inferred.

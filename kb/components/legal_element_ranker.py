@@ -46,7 +46,7 @@ from typing import Any
 from haystack import component, default_to_dict
 
 from kb.components.query_normalizer import QueryAnalysis
-from kb.elements.charge_refinement import refine_inferred_charges
+from kb.elements.charge_refinement import refine_inferred_charges, refine_with_notes
 from kb.models import MatchReason, SearchHit
 
 INFERRED_REACH = 50  # entries of a list the inferred charges order (see the module docstring)
@@ -104,6 +104,13 @@ def infer_charges_for_text(hits: Sequence[SearchHit], text: str, top_k: int, min
     """The charges the hits vote for (`infer_charges`), checked against the query text (kb.elements.charge_refinement):
     what the search's ranker and 类案比对 both infer."""
     return refine_inferred_charges(text, infer_charges(hits, top_k, min_share))
+
+
+def infer_charges_with_notes(
+    hits: Sequence[SearchHit], text: str, top_k: int, min_share: float
+) -> tuple[dict[str, float], list[str]]:
+    """`infer_charges_for_text`, and a note in Chinese for each check that changed what the hits voted for."""
+    return refine_with_notes(text, infer_charges(hits, top_k, min_share))
 
 
 def inferred_boost(
@@ -169,7 +176,7 @@ class LegalElementRanker:
             authority_weight=self.authority_weight,
         )
 
-    @component.output_types(hits=list[SearchHit], inferred_charges=dict[str, float])
+    @component.output_types(hits=list[SearchHit], inferred_charges=dict[str, float], inferred_notes=list[str])
     def run(
         self, hits: list[SearchHit], analysis: QueryAnalysis | None = None, voters: list[SearchHit] | None = None
     ) -> dict[str, Any]:
@@ -177,14 +184,17 @@ class LegalElementRanker:
 
         `inferred_charges`: the charges that boosted the ranking, charge -> share of the votes, best first; {} when no
         inference ran (a named charge, a short query, inference off) or no charge reached `infer_min_share`.
+        `inferred_notes`: one note in Chinese for each check of the text that changed the voted charges
+        (kb.elements.charge_refinement); [] when none did.
         """
         if analysis is None:
-            return {"hits": hits, "inferred_charges": {}}
+            return {"hits": hits, "inferred_charges": {}, "inferred_notes": []}
         inferred: dict[str, float] = {}
+        notes: list[str] = []
         if self.infer_from and not analysis.charges and analysis.long_query:
             voting = hits if voters is None else voters
-            inferred = infer_charges_for_text(voting, analysis.text, self.infer_from, self.infer_min_share)
-        return {"hits": self.rerank(hits, analysis, inferred), "inferred_charges": inferred}
+            inferred, notes = infer_charges_with_notes(voting, analysis.text, self.infer_from, self.infer_min_share)
+        return {"hits": self.rerank(hits, analysis, inferred), "inferred_charges": inferred, "inferred_notes": notes}
 
     def rerank(self, hits: list[SearchHit], analysis: QueryAnalysis, inferred: Mapping[str, float]) -> list[SearchHit]:
         """The hits boosted by the query's elements and these inferred charges (charge -> share), best first; past

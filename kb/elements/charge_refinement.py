@@ -45,9 +45,9 @@ cheating by one who holds a post may be 贪污 or 职务侵占, so such a text i
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
-__all__ = ["refine_inferred_charges"]
+__all__ = ["refine_inferred_charges", "refine_with_notes"]
 
 TRAFFICKING = "走私、贩卖、运输、制造毒品罪"
 POSSESSION = "非法持有毒品罪"
@@ -116,10 +116,28 @@ def refine_inferred_charges(text: str, inferred: Mapping[str, float]) -> dict[st
     私藏枪支、弹药罪 when the text tells of a gun held and of no such act, 合同诈骗罪 becomes 诈骗罪 when the text tells
     of no contract, and a leading bribery charge becomes 诈骗罪 when the text tells of property cheated and of no bribe
     and no post. Otherwise unchanged."""
-    checked = _without_harm_below_threshold(text, _possession_without_trafficking(text, inferred))
-    checked = _without_accident_below_threshold(text, _crime_of_office(text, checked))
-    checked = _fraud_without_contract(text, _gun_possession_without_trade(text, checked))
-    return _fraud_without_bribe(text, checked)
+    return refine_with_notes(text, inferred)[0]
+
+
+def refine_with_notes(text: str, inferred: Mapping[str, float]) -> tuple[dict[str, float], list[str]]:
+    """`refine_inferred_charges`, and one note in Chinese for each check that changed the charges: what the text
+    says or lacks, and what became of the voted charge (案情未提及合同、协议等，不按合同诈骗罪推断，改按诈骗罪)."""
+    checked = dict(inferred)
+    notes: list[str] = []
+    for check, reason in _CHECKS:
+        after = check(text, checked)
+        if after != checked:
+            notes.append(_note(reason, checked, after))
+        checked = after
+    return checked, notes
+
+
+def _note(reason: str, before: Mapping[str, float], after: Mapping[str, float]) -> str:
+    """The reason, then which voted charges the check took out and which it brought in."""
+    gone = [charge for charge in before if charge not in after]
+    new = [charge for charge in after if charge not in before]
+    note = f"{reason}，不按{'、'.join(gone)}推断" if gone else reason
+    return f"{note}，改按{'、'.join(new)}" if new else note
 
 
 def _renamed(inferred: Mapping[str, float], old: tuple[str, ...], new: str) -> dict[str, float]:
@@ -195,3 +213,15 @@ def _fraud_without_bribe(text: str, inferred: dict[str, float]) -> dict[str, flo
     if _BRIBE.search(text) or _POST.search(text):
         return inferred
     return _renamed(inferred, BRIBERY, FRAUD)
+
+
+# The checks in the order they run, each with what the text says or lacks (the start of its note).
+_CHECKS: tuple[tuple[Callable[[str, dict[str, float]], dict[str, float]], str], ...] = (
+    (_possession_without_trafficking, "案情只述查获毒品，未述贩卖、运输、制造等行为"),
+    (_without_harm_below_threshold, "案情所述伤情为轻微伤，未达轻伤"),
+    (_crime_of_office, "案情写明利用职务上的便利"),
+    (_without_accident_below_threshold, "案情未述死亡、重伤或财产损失"),
+    (_gun_possession_without_trade, "案情只述持有枪支弹药，未述制造、买卖、运输、邮寄、储存等行为"),
+    (_fraud_without_contract, "案情未提及合同、协议、订单、租赁等"),
+    (_fraud_without_bribe, "案情述及骗取财物，未述收受贿赂，也未述任何职务"),
+)

@@ -84,10 +84,11 @@ def run_search_pipeline(
     pipe: Pipeline, query: str, *, filters: dict[str, Any] | None, top_k: int, infer_charges: bool = True
 ) -> dict[str, Any]:
     """Run it and return {"hits": [...], "analysis": QueryAnalysis, "inferred_charges": {charge: share},
-    "inferred_reach": int}.
+    "inferred_notes": [str], "inferred_reach": int}.
 
     `inferred_charges`: the charges the ranker inferred from the nearest cases and boosted (best first; {} when it
-    inferred none). `inferred_reach`: how many of the first hits such charges order, as the ranker component is
+    inferred none). `inferred_notes`: why the text's checks changed the voted charges, one note each (Chinese).
+    `inferred_reach`: how many of the first hits such charges order, as the ranker component is
     configured (0 = the whole list). `infer_charges=False`: nobody votes, so no charge is inferred and the ranking
     is the one without the inferred boost."""
     data: dict[str, Any] = {"normalizer": {"query": query}, "bm25": {"filters": filters, "top_k": top_k}}
@@ -101,5 +102,6 @@ def run_search_pipeline(
         "hits": ranker["hits"],
         "analysis": result["normalizer"]["analysis"],
         "inferred_charges": ranker["inferred_charges"],
+        "inferred_notes": ranker["inferred_notes"],
         "inferred_reach": int(getattr(pipe.get_component("ranker"), "inferred_reach", 0)),
     }

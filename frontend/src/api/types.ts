@@ -76,6 +76,11 @@ export interface QueryAnalysis {
   /** Best first; empty unless a long query named no charge and its nearest cases agreed on one (cases of it lead). */
   inferred_charges: InferredCharge[]
   /**
+   * One sentence per check of the fact text that changed what the nearest cases voted for (案情未提及合同、协议、订单、
+   * 租赁等，不按合同诈骗罪推断，改按诈骗罪); empty when none did. Absent from older servers.
+   */
+  inferred_notes?: string[]
+  /**
    * How many of the first results (counted from 1 across pages) the inferred charges ordered; the rest follow the
    * similarity alone. Null when nothing was inferred, when they order the whole list, or when sorted by date.
    */

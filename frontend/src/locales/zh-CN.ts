@@ -123,6 +123,8 @@ export const zh = {
     inferredRestore: '恢复按推断罪名优先',
     inferredCharge: (charge: string, percent: number) => `${charge}（${percent}%）`,
     inferredAdopt: (label: string) => `${label}：设为罪名筛选`,
+    // A check of the fact text that changed the vote (from the server, one sentence): said as a correction.
+    inferredNote: (note: string) => `依案情校正：${note}。`,
     // The divider in the result list where the inferred charges stop ordering it (each charge in its own 「」: names
     // such as 掩饰、隐瞒犯罪所得罪 contain 、 themselves).
     inferredReach: (count: number, charges: string[]) =>

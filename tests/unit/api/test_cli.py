@@ -89,6 +89,35 @@ def test_search_names_the_inferred_charges_and_can_leave_them_out(env: Path) -> 
     assert plain.exit_code == 0 and "推断为" not in plain.output
 
 
+CONTRACT_CASE = """# 吴某合同诈骗案（示例）
+编号：示例CLI-002
+案例类型：典型案例
+检察类别：刑事检察
+示例：是
+
+【要旨】
+签订购销合同后收取货款逃匿的，以合同诈骗罪追究刑事责任。
+
+【基本案情】
+吴某以某公司名义与被害单位签订钢材购销合同，收取预付款人民币五十万元后逃匿。
+
+【检察机关履职过程】
+检察机关以合同诈骗罪提起公诉。
+"""
+
+
+def test_search_says_why_the_fact_text_changed_the_vote(env: Path) -> None:
+    runner = CliRunner()
+    (env / "contract.md").write_text(CONTRACT_CASE, encoding="utf-8")
+    assert runner.invoke(app, ["ingest", str(env / "contract.md")]).exit_code == 0
+    # a fraud told without any contract: its only neighbour is a contract fraud
+    facts = "某甲冒充某公司员工，以帮助被害人办理业务为名，骗取被害人钱款人民币二万元后逃匿，被害人多次联系未果。" * 3
+    shown = runner.invoke(app, ["search", facts], env={"COLUMNS": "300"})
+    assert shown.exit_code == 0, shown.output
+    assert "按相似案例推断为 诈骗罪（100%）" in shown.output
+    assert "依案情校正：案情未提及合同、协议、订单、租赁等，不按合同诈骗罪推断，改按诈骗罪。" in shown.output
+
+
 def test_ingest_as_drafts_keeps_them_out_of_search(env: Path) -> None:
     runner = CliRunner()
     (env / "case.md").write_text(CASE, encoding="utf-8")

@@ -76,11 +76,32 @@ def test_the_response_says_how_many_first_results_the_inferred_charges_order(
     assert _analysis(client, "", filters={"charges": ["盗窃罪"]})["inferred_reach"] is None
 
 
+# 示例 a beating that left only 轻微伤: the nearest demo case is 故意伤害, which the injury check drops.
+MINOR_INJURY = (
+    "示例：被告人甲与被害人乙系邻居，二人因宅基地排水沟的使用问题多次发生争吵。某日傍晚，二人再次争执，甲用拳头击打"
+    "乙的面部和胸部，致乙面部软组织挫伤。经鉴定，乙的损伤程度为轻微伤。案发后甲主动到派出所投案，如实供述了自己的行为，"
+    "并赔偿了乙的医疗费，取得乙的谅解。"
+)
+
+
+def test_the_response_says_why_the_fact_text_changed_the_vote(client: TestClient) -> None:
+    analysis = _analysis(client, MINOR_INJURY)
+    assert analysis["long_query"] and analysis["charges"] == []
+    assert all(item["charge"] != "故意伤害罪" for item in analysis["inferred_charges"])
+    assert analysis["inferred_notes"] == ["案情所述伤情为轻微伤，未达轻伤，不按故意伤害罪推断"]
+    # no check changed the vote for the theft, nothing is said; switched off, nothing is inferred or said
+    assert _analysis(client, FACTS)["inferred_notes"] == []
+    assert _analysis(client, MINOR_INJURY, infer_charges=False)["inferred_notes"] == []
+    assert _analysis(client, "", filters={"charges": ["盗窃罪"]})["inferred_notes"] == []
+
+
 def test_the_openapi_schema_describes_the_inferred_charges(client: TestClient) -> None:
     schemas = client.get("/openapi.json").json()["components"]["schemas"]
     field = schemas["Analysis"]["properties"]["inferred_charges"]
     assert "推断" in field["description"]
     assert set(schemas["InferredCharge"]["required"]) == {"charge", "share"}
+    notes = schemas["Analysis"]["properties"]["inferred_notes"]
+    assert "校正" in notes["description"] and notes["items"] == {"type": "string"}
     reach = schemas["Analysis"]["properties"]["inferred_reach"]
     assert "推断罪名" in reach["description"] and {"type": "null"} in reach["anyOf"]
 

@@ -47,4 +47,21 @@ describe('InferredChargesNotice', () => {
     expect(wrapper.find('[data-testid="inferred-charges"]').exists()).toBe(false)
     expect(wrapper.text()).toBe('')
   })
+
+  it('says why the fact text changed the vote, one line per check, also when no charge is left', async () => {
+    const notes = ['案情未提及合同、协议、订单、租赁等，不按合同诈骗罪推断，改按诈骗罪']
+    const wrapper = mount(InferredChargesNotice, { props: { charges: [{ charge: '诈骗罪', share: 0.6 }], notes } })
+    const list = wrapper.get('[data-testid="inferred-notes"]')
+    expect(list.findAll('li').map((li) => li.text())).toEqual([
+      '依案情校正：案情未提及合同、协议、订单、租赁等，不按合同诈骗罪推断，改按诈骗罪。',
+    ])
+    // the injury check can leave nothing to infer: the note still says what happened to the voted charge
+    const dropped = ['案情所述伤情为轻微伤，未达轻伤，不按故意伤害罪推断']
+    await wrapper.setProps({ charges: [], notes: dropped })
+    expect(wrapper.find('[data-testid="inferred-charges"]').exists()).toBe(false)
+    expect(wrapper.get('[data-testid="inferred-notes"]').text()).toBe(`依案情校正：${dropped[0]}。`)
+    // once the user orders by similarity alone, the notes go with the inferred order
+    await wrapper.setProps({ off: true })
+    expect(wrapper.find('[data-testid="inferred-notes"]').exists()).toBe(false)
+  })
 })

@@ -142,7 +142,8 @@ def test_the_ranker_reports_no_inferred_charges_when_it_infers_none() -> None:
     for analysis in (named, short, None):
         assert LegalElementRanker().run(hits=hits, analysis=analysis)["inferred_charges"] == {}
     assert LegalElementRanker(infer_from=0).run(hits=hits, analysis=analyze_query(FACTS))["inferred_charges"] == {}
-    assert LegalElementRanker().run(hits=[], analysis=analyze_query(FACTS)) == {"hits": [], "inferred_charges": {}}
+    empty: dict[str, object] = {"hits": [], "inferred_charges": {}, "inferred_notes": []}
+    assert LegalElementRanker().run(hits=[], analysis=analyze_query(FACTS)) == empty
 
 
 def test_the_inferred_charges_come_from_the_voters_and_are_a_declared_output() -> None:
@@ -156,7 +157,18 @@ def test_the_inferred_charges_come_from_the_voters_and_are_a_declared_output() -
     assert pipe.outputs()["ranker"] == {
         "hits": {"type": list[SearchHit]},
         "inferred_charges": {"type": dict[str, float]},
+        "inferred_notes": {"type": list[str]},
     }
+    assert out["inferred_notes"] == []
+
+
+def test_the_ranker_says_why_the_text_changed_the_vote() -> None:
+    # an illustrative fraud told without any contract (示例): its neighbours vote 合同诈骗罪
+    fraud = "被告人某甲冒充某医院医生，谎称可以帮助被害人的亲属安排住院手术，先后骗取被害人现金共计人民币二万元。" * 3
+    voters = [_hit(f"c{i}", 1.0 - i / 10, ["合同诈骗罪"]) for i in range(3)]
+    out = LegalElementRanker().run(hits=voters, analysis=analyze_query(fraud))
+    assert out["inferred_charges"] == {"诈骗罪": pytest.approx(1.0)}
+    assert out["inferred_notes"] == ["案情未提及合同、协议、订单、租赁等，不按合同诈骗罪推断，改按诈骗罪"]
 
 
 def test_fold_sums_more_chunks_and_weights_sections() -> None:
