@@ -1,10 +1,10 @@
-"""Inferred charges checked against the fact text: drugs seized without a trafficking act are 非法持有毒品罪."""
+"""Inferred charges checked against the fact text (kb.elements.charge_refinement), and the note each check gives."""
 
 from __future__ import annotations
 
 import pytest
 
-from kb.elements.charge_refinement import POSSESSION, TRAFFICKING, refine_inferred_charges
+from kb.elements.charge_refinement import POSSESSION, TRAFFICKING, refine_inferred_charges, refine_with_notes
 
 VOTED = {TRAFFICKING: 0.9, "容留他人吸毒罪": 0.4}
 
@@ -219,3 +219,46 @@ def test_money_cheated_with_no_bribe_and_no_post_is_fraud() -> None:
 )
 def test_a_bribe_a_post_or_nothing_cheated_leaves_the_bribery_vote_alone(text: str, voted: dict[str, float]) -> None:
     assert refine_inferred_charges(text, voted) == voted
+
+
+# Each check's note: what the text says or lacks, what became of the voted charge (illustrative texts, 示例).
+@pytest.mark.parametrize(
+    ("text", "voted", "note"),
+    [
+        (
+            SEIZED,
+            VOTED,
+            "案情只述查获毒品，未述贩卖、运输、制造等行为，不按走私、贩卖、运输、制造毒品罪推断，改按非法持有毒品罪",
+        ),
+        (MINOR_ONLY, BEATEN, "案情所述伤情为轻微伤，未达轻伤，不按故意伤害罪推断"),
+        (CASHIER, {"盗窃罪": 0.9}, "案情写明利用职务上的便利，不按盗窃罪推断，改按职务侵占罪"),
+        ("被告人甲酒后驾驶小型轿车被执勤民警查获。", DRIVEN, "案情未述死亡、重伤或财产损失，不按交通肇事罪推断"),
+        (
+            "民警在被告人甲的住处查获气枪一支。",
+            GUNS,
+            "案情只述持有枪支弹药，未述制造、买卖、运输、邮寄、储存等行为，"
+            "不按非法制造、买卖、运输、邮寄、储存枪支、弹药、爆炸物罪推断",
+        ),
+        (
+            "被告人甲冒充医生骗取乙人民币2万元。",
+            {"合同诈骗罪": 0.6},
+            "案情未提及合同、协议、订单、租赁等，不按合同诈骗罪推断，改按诈骗罪",
+        ),
+        (
+            "被告人甲搭建虚假棚舍骗取征地补偿款人民币12万元。",
+            {"受贿罪": 0.8},
+            "案情述及骗取财物，未述收受贿赂，也未述任何职务，不按受贿罪推断，改按诈骗罪",
+        ),
+    ],
+)
+def test_each_check_that_changes_the_vote_says_why(text: str, voted: dict[str, float], note: str) -> None:
+    refined, notes = refine_with_notes(text, voted)
+    assert refined == refine_inferred_charges(text, voted) != voted
+    assert notes == [note]
+
+
+def test_no_note_when_no_check_changes_the_vote() -> None:
+    assert refine_with_notes("被告人丁夜间翻墙进入某公司仓库，窃取电缆价值人民币3万元。", {"盗窃罪": 0.9}) == (
+        {"盗窃罪": 0.9},
+        [],
+    )
