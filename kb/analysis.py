@@ -27,7 +27,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from kb.components.legal_element_ranker import infer_charges_for_text
+from kb.components.legal_element_ranker import infer_charges_with_notes
 from kb.elements.charges import extract_charges_from_case
 from kb.elements.factors import extract_factors
 from kb.models import Entry
@@ -63,6 +63,8 @@ class Elements:
     # Charges not named in the text but inferred from the nearest cases (their votes, as the element ranker does):
     # shown and compared, but left out of the similarity, which would otherwise reward its own guess.
     inferred_charges: list[str] = field(default_factory=list)
+    # Why checks of the text changed what the nearest cases voted for (one Chinese sentence each).
+    inferred_notes: list[str] = field(default_factory=list)
 
     def values(self, name: str) -> list[str]:
         if name == "charges" and not self.charges:
@@ -257,8 +259,8 @@ def analyze_case(
     result = kb.search(request)
     query = query_elements(result.analysis, text)
     if not query.charges:
-        inferred = infer_charges_for_text(result.hits, text, INFER_FROM, INFER_MIN_SHARE)
-        query = replace(query, inferred_charges=sorted(inferred, key=lambda c: -inferred[c]))
+        inferred, notes = infer_charges_with_notes(result.hits, text, INFER_FROM, INFER_MIN_SHARE)
+        query = replace(query, inferred_charges=sorted(inferred, key=lambda c: -inferred[c]), inferred_notes=notes)
     entries = [(hit, kb.get_published_entry(hit.entry_id).entry) for hit in result.hits]
     vectors = TermVectors(getattr(kb.store, "doc_freqs", None))
     query_tokens = tokenize(text)

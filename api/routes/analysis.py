@@ -34,6 +34,10 @@ class AnalysisIn(RequestBody):
 class QueryElementsOut(BaseModel):
     charges: list[str] = Field(description="案情中识别出的罪名；未写明罪名时为由最相似类案推断的罪名")
     charges_inferred: bool = Field(default=False, description="charges 是推断的（案情未写明罪名）")
+    inferred_notes: list[str] = Field(
+        default_factory=list,
+        description="推断罪名时依据案情对相似案例投票所作的校正，每条一句（如：案情所述伤情为轻微伤，未达轻伤，不按故意伤害罪推断）",
+    )
     outcomes: list[str]
     factors: list[str]
     provisions: list[str]
@@ -186,6 +190,7 @@ def _out(result: CaseAnalysis) -> AnalysisOut:
         query=QueryElementsOut(
             charges=q.values("charges"),
             charges_inferred=not q.charges and bool(q.inferred_charges),
+            inferred_notes=[] if q.charges else q.inferred_notes,
             outcomes=q.outcomes,
             factors=q.factors,
             provisions=q.provisions,

@@ -620,6 +620,8 @@ export interface AnalysisQuery {
   charges: string[]
   /** True when the text names no 罪名 and `charges` were inferred from the nearest cases (not in the contract). */
   charges_inferred?: boolean
+  /** Why checks of the text changed what the nearest cases voted for, one sentence each (absent from older servers). */
+  inferred_notes?: string[]
   outcomes: string[]
   factors: string[]
   provisions: string[]

@@ -50,6 +50,20 @@ describe('AnalysisView', () => {
     wrapper.unmount()
   })
 
+  it('says under the recognised elements why a check of the text changed the inferred charges', async () => {
+    const note = '案情未述死亡、重伤或财产损失，不按交通肇事罪推断'
+    const answer = analysisAnswer()
+    const query = { ...answer.query, charges_inferred: true, inferred_notes: [note] }
+    const { wrapper } = await analyse({ 'POST /api/analysis': { ...answer, query } })
+    const notes = wrapper.get('[data-testid="analysis-inferred-notes"]')
+    expect(notes.findAll('li').map((li) => li.text())).toEqual([`依案情校正：${note}。`])
+    wrapper.unmount()
+    // none from an older server, or when no check changed the vote
+    const plain = await analyse({ 'POST /api/analysis': analysisAnswer() })
+    expect(plain.wrapper.find('[data-testid="analysis-inferred-notes"]').exists()).toBe(false)
+    plain.wrapper.unmount()
+  })
+
   it('marks every compared value as shared, missing or extra with a text marker, not colour alone', async () => {
     const { wrapper } = await analyse({ 'POST /api/analysis': analysisAnswer() })
     const table = wrapper.find('[data-testid="comparison-table"]')
