@@ -85,12 +85,13 @@ def element_boost(
     return boost
 
 
-def infer_charges(hits: Sequence[SearchHit], top_k: int, min_share: float) -> dict[str, float]:
-    """Charges voted by the first `top_k` hits (weight 1/rank): charge -> share of the votes, for shares ≥ min_share."""
+def infer_charges(hits: Sequence[SearchHit], top_k: int, min_share: float, *, offset: float = 0.0) -> dict[str, float]:
+    """Charges voted by the first `top_k` hits (weight 1/rank): charge -> share of the votes, for shares ≥ min_share.
+    `offset` flattens the weights to 1/(rank + offset) (tried on 2026-11-29 and not kept: 0 is the product's)."""
     votes: dict[str, float] = {}
     total = 0.0
     for rank, hit in enumerate(hits[:top_k], start=1):
-        weight = 1.0 / rank
+        weight = 1.0 / (rank + offset)
         total += weight
         for charge in dict.fromkeys(hit.meta.get("charges", [])):
             votes[charge] = votes.get(charge, 0.0) + weight

@@ -25,23 +25,14 @@ from kb.models import SearchHit
 
 DATA = Path("../shared/data/lecard")
 Vote = Callable[[Sequence[SearchHit], int, float], dict[str, float]]
+PRODUCT_VOTE = element_ranker.infer_charges  # kept before the LeCaRD run swaps the module's function
 
 
 def smoothed(c: float, voters: int | None = None) -> Vote:
     """`infer_charges` with weight 1/(rank + c); `voters` overrides the number of voters."""
 
     def infer(hits: Sequence[SearchHit], top_k: int, min_share: float) -> dict[str, float]:
-        votes: dict[str, float] = {}
-        total = 0.0
-        for rank, hit in enumerate(hits[: voters or top_k], start=1):
-            weight = 1.0 / (rank + c)
-            total += weight
-            for charge in dict.fromkeys(hit.meta.get("charges", [])):
-                votes[charge] = votes.get(charge, 0.0) + weight
-        if total <= 0:
-            return {}
-        shares = {charge: vote / total for charge, vote in votes.items()}
-        return {ch: s for ch, s in sorted(shares.items(), key=lambda kv: -kv[1]) if s >= min_share}
+        return PRODUCT_VOTE(hits, voters or top_k, min_share, offset=c)
 
     return infer
 

@@ -252,3 +252,10 @@ def test_the_default_reach_is_fifty_and_a_named_charge_orders_the_whole_list() -
     assert by_name[:60] == [f"f{i}" for i in range(60)]  # the named charge's cases first, all sixty of them
     with pytest.raises(ValueError, match="inferred_reach"):
         LegalElementRanker(inferred_reach=-1)
+
+
+def test_the_vote_weights_can_be_flattened_for_experiments() -> None:
+    hits = [_hit("a", 1.0, ["盗窃罪"]), _hit("b", 0.9, ["诈骗罪"])]
+    assert infer_charges(hits, 10, 0.0) == {"盗窃罪": pytest.approx(2 / 3), "诈骗罪": pytest.approx(1 / 3)}
+    flat = infer_charges(hits, 10, 0.0, offset=1.0)  # 1/2 and 1/3
+    assert flat == {"盗窃罪": pytest.approx(0.6), "诈骗罪": pytest.approx(0.4)}
