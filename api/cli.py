@@ -227,11 +227,12 @@ def search(
         result = kb.search(request)
     except KBError as exc:
         _fail(exc)
-    inferred = result.analysis.get("inferred_charges") or []
-    if inferred and not as_json:
-        named = "、".join(f"{item['charge']}（{round(item['share'] * 100)}%）" for item in inferred)
-        out.print(f"未指明罪名：按相似案例推断为 {named}，同罪名案例在前（--no-infer 仅按案情相似度排列）", style="dim")
     if not as_json:
+        if inferred := result.analysis.get("inferred_charges") or []:
+            named = "、".join(f"{item['charge']}（{round(item['share'] * 100)}%）" for item in inferred)
+            out.print(
+                f"未指明罪名：按相似案例推断为 {named}，同罪名案例在前（--no-infer 仅按案情相似度排列）", style="dim"
+            )
         for note in result.analysis.get("inferred_notes") or []:
             out.print(f"依案情校正：{note}。", style="dim")
     for hit in result.hits:

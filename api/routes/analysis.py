@@ -190,7 +190,7 @@ def _out(result: CaseAnalysis) -> AnalysisOut:
         query=QueryElementsOut(
             charges=q.values("charges"),
             charges_inferred=not q.charges and bool(q.inferred_charges),
-            inferred_notes=[] if q.charges else q.inferred_notes,
+            inferred_notes=q.inferred_notes,
             outcomes=q.outcomes,
             factors=q.factors,
             provisions=q.provisions,

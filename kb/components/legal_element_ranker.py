@@ -46,7 +46,7 @@ from typing import Any
 from haystack import component, default_to_dict
 
 from kb.components.query_normalizer import QueryAnalysis
-from kb.elements.charge_refinement import refine_inferred_charges, refine_with_notes
+from kb.elements.charge_refinement import refine_with_notes
 from kb.models import MatchReason, SearchHit
 
 INFERRED_REACH = 50  # entries of a list the inferred charges order (see the module docstring)
@@ -103,8 +103,8 @@ def infer_charges(hits: Sequence[SearchHit], top_k: int, min_share: float, *, of
 
 def infer_charges_for_text(hits: Sequence[SearchHit], text: str, top_k: int, min_share: float) -> dict[str, float]:
     """The charges the hits vote for (`infer_charges`), checked against the query text (kb.elements.charge_refinement):
-    what the search's ranker and 类案比对 both infer."""
-    return refine_inferred_charges(text, infer_charges(hits, top_k, min_share))
+    what the search's ranker and 类案比对 both infer (they call `infer_charges_with_notes`, which also says why)."""
+    return infer_charges_with_notes(hits, text, top_k, min_share)[0]
 
 
 def infer_charges_with_notes(

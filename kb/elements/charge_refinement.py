@@ -172,8 +172,13 @@ def _without_accident_below_threshold(text: str, inferred: dict[str, float]) -> 
     return _dropped(inferred, TRAFFIC_ACCIDENT)
 
 
+def _stated(pattern: re.Pattern[str], text: str, window: int = 3) -> bool:
+    """Whether the text tells of a match of `pattern` that none of the `window` characters before it denies."""
+    return any(not _DENIED.search(text[max(0, m.start() - window) : m.start()]) for m in pattern.finditer(text))
+
+
 def _states_use_of_office(text: str) -> bool:
-    return any(not _DENIED.search(text[max(0, m.start() - 3) : m.start()]) for m in _OFFICE.finditer(text))
+    return _stated(_OFFICE, text)
 
 
 def _crime_of_office(text: str, inferred: dict[str, float]) -> dict[str, float]:

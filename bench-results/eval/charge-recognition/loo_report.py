@@ -89,10 +89,7 @@ def bribery_check(text: str, inferred: dict[str, float]) -> dict[str, float]:
 
 
 def fund_raising_check(text: str, inferred: dict[str, float]) -> dict[str, float]:
-    taken = any(
-        not refinement._DENIED.search(text[max(0, m.start() - 2) : m.start()]) for m in TAKING_FUNDS.finditer(text)
-    )
-    if next(iter(inferred), "") != "非法吸收公众存款罪" or not taken:
+    if next(iter(inferred), "") != "非法吸收公众存款罪" or not refinement._stated(TAKING_FUNDS, text, window=2):
         return inferred
     return refinement._renamed(inferred, ("非法吸收公众存款罪",), "集资诈骗罪")
 

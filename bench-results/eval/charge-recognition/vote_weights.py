@@ -67,7 +67,6 @@ def lecard() -> None:
 
     dataset = load_lecard(DATA)
     product = CONFIGS[DEFAULT_CONFIG]
-    original = element_ranker.infer_charges
     with warm_index(LecardRun(data=DATA)) as kb:
         evaluator = LecardEvaluator(kb, dataset, EvalOptions())
         print(HEADER)
@@ -76,7 +75,7 @@ def lecard() -> None:
             try:
                 scores: dict[str, Any] = run_auto(evaluator, [product], protocols=("rerank",))
             finally:
-                element_ranker.infer_charges = original
+                element_ranker.infer_charges = PRODUCT_VOTE
             print(sweep_row(scores, product.name, f"1/(rank+{c}) k={voters or 10}"), flush=True)
 
 

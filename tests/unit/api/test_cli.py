@@ -68,14 +68,26 @@ def test_ingest_search_and_stats(env: Path) -> None:
     assert json.loads(stats.stdout.strip().splitlines()[-1])["entries_by_kind"] == {"case": 1}
 
 
-def test_search_names_the_inferred_charges_and_can_leave_them_out(env: Path) -> None:
+def _library_of(env: Path, case: str) -> CliRunner:
+    """A runner over a library holding just this case."""
     runner = CliRunner()
-    (env / "case.md").write_text(CASE, encoding="utf-8")
+    (env / "case.md").write_text(case, encoding="utf-8")
     assert runner.invoke(app, ["ingest", str(env / "case.md")]).exit_code == 0
-    facts = "某日有人冒充网购平台客服拨打被害人电话，谎称其订单异常需要退款，诱使被害人下载软件并转账。" * 3
-    shown = runner.invoke(app, ["search", facts], env={"COLUMNS": "200"})
+    return runner
+
+
+def _shown(runner: CliRunner, query: str) -> str:
+    """What `kb search` prints for the query, in a terminal wide enough for its longest line."""
+    shown = runner.invoke(app, ["search", query], env={"COLUMNS": "300"})
     assert shown.exit_code == 0, shown.output
-    assert "按相似案例推断为 诈骗罪（100%）" in shown.output and "--no-infer" in shown.output
+    return shown.output
+
+
+def test_search_names_the_inferred_charges_and_can_leave_them_out(env: Path) -> None:
+    runner = _library_of(env, CASE)
+    facts = "某日有人冒充网购平台客服拨打被害人电话，谎称其订单异常需要退款，诱使被害人下载软件并转账。" * 3
+    shown = _shown(runner, facts)
+    assert "按相似案例推断为 诈骗罪（100%）" in shown and "--no-infer" in shown
 
     def reasons(*flags: str) -> list[str]:
         found = runner.invoke(app, ["search", facts, "--json", *flags])
@@ -107,15 +119,11 @@ CONTRACT_CASE = """# 吴某合同诈骗案（示例）
 
 
 def test_search_says_why_the_fact_text_changed_the_vote(env: Path) -> None:
-    runner = CliRunner()
-    (env / "contract.md").write_text(CONTRACT_CASE, encoding="utf-8")
-    assert runner.invoke(app, ["ingest", str(env / "contract.md")]).exit_code == 0
     # a fraud told without any contract: its only neighbour is a contract fraud
     facts = "某甲冒充某公司员工，以帮助被害人办理业务为名，骗取被害人钱款人民币二万元后逃匿，被害人多次联系未果。" * 3
-    shown = runner.invoke(app, ["search", facts], env={"COLUMNS": "300"})
-    assert shown.exit_code == 0, shown.output
-    assert "按相似案例推断为 诈骗罪（100%）" in shown.output
-    assert "依案情校正：案情未提及合同、协议、订单、租赁等，不按合同诈骗罪推断，改按诈骗罪。" in shown.output
+    shown = _shown(_library_of(env, CONTRACT_CASE), facts)
+    assert "按相似案例推断为 诈骗罪（100%）" in shown
+    assert "依案情校正：案情未提及合同、协议、订单、租赁等，不按合同诈骗罪推断，改按诈骗罪。" in shown
 
 
 def test_ingest_as_drafts_keeps_them_out_of_search(env: Path) -> None:
