@@ -40,12 +40,18 @@ Bribery is the seventh. 受贿罪 needs a state functionary who takes a bribe by
 `refine_inferred_charges` moves a leading bribery vote's share to 诈骗罪 when the text tells of property cheated (骗取,
 骗得, 诈骗) and of no bribe (收受, 索取, 好处, 贿, 回扣, 送给 …) and no post at all (职务, 担任, 工作人员, 主任, 会计 …):
 cheating by one who holds a post may be 贪污 or 职务侵占, so such a text is left to the vote.
+
+The act comes last. A charge whose act the text never tells of (kb.elements.charge_acts: a theft told without 窃, 盗,
+偷 or any taking; a drunk drive without 驾驶) is dropped, whatever its share: on a library that has no case of the
+text's kind, the nearest cases are of another kind of crime, and their charge is not the text's.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+
+from kb.elements.charge_acts import tells_of_act
 
 __all__ = ["refine_inferred_charges", "refine_with_notes"]
 
@@ -114,8 +120,8 @@ def refine_inferred_charges(text: str, inferred: Mapping[str, float]) -> dict[st
     becomes a crime of office (贪污罪 or 职务侵占罪) when the text tells of the use of a post, 交通肇事罪 is dropped
     when the text tells of no death, serious injury or loss, and the charge of making or trading guns becomes 非法持有、
     私藏枪支、弹药罪 when the text tells of a gun held and of no such act, 合同诈骗罪 becomes 诈骗罪 when the text tells
-    of no contract, and a leading bribery charge becomes 诈骗罪 when the text tells of property cheated and of no bribe
-    and no post. Otherwise unchanged."""
+    of no contract, a leading bribery charge becomes 诈骗罪 when the text tells of property cheated and of no bribe
+    and no post, and a charge whose act the text never tells of is dropped. Otherwise unchanged."""
     return refine_with_notes(text, inferred)[0]
 
 
@@ -220,6 +226,12 @@ def _fraud_without_bribe(text: str, inferred: dict[str, float]) -> dict[str, flo
     return _renamed(inferred, BRIBERY, FRAUD)
 
 
+def _without_act(text: str, inferred: dict[str, float]) -> dict[str, float]:
+    """Every inferred charge whose act the text never tells of (kb.elements.charge_acts) is dropped; the others keep
+    their shares."""
+    return {charge: share for charge, share in inferred.items() if tells_of_act(text, charge)}
+
+
 # The checks in the order they run, each with what the text says or lacks (the start of its note).
 _CHECKS: tuple[tuple[Callable[[str, dict[str, float]], dict[str, float]], str], ...] = (
     (_possession_without_trafficking, "案情只述查获毒品，未述贩卖、运输、制造等行为"),
@@ -229,4 +241,5 @@ _CHECKS: tuple[tuple[Callable[[str, dict[str, float]], dict[str, float]], str], 
     (_gun_possession_without_trade, "案情只述持有枪支弹药，未述制造、买卖、运输、邮寄、储存等行为"),
     (_fraud_without_contract, "案情未提及合同、协议、订单、租赁等"),
     (_fraud_without_bribe, "案情述及骗取财物，未述收受贿赂，也未述任何职务"),
+    (_without_act, "案情未述及所推断罪名的行为"),
 )

@@ -9,7 +9,9 @@ sections), so each sampled judgment's facts can play a pasted fact text:
 - searched over the whole library with the product's pipeline (elements off), as the product's vote sees it;
 - the judgment itself is not a voter, and a voter among the first 40 that shares more than a fifth of the text's
   8-character pieces (a co-defendant's or an appeal judgment of the same case) is marked, so the vote can leave it out;
-- truth: the judgment's own indexed charges.
+- truth: the judgment's own indexed charges;
+- since the afternoon of 2026-11-29, how much of the text each voter's 基本案情 covers (`coverage`, for the
+  small-library guard of bench-results/eval/small-library/); the samples are drawn as before.
 
     python bench-results/eval/charge-recognition/loo.py 1000 var/eval/lecard/loo.pkl
     python bench-results/eval/charge-recognition/loo.py 250 var/eval/lecard/loo-drugs.pkl \
@@ -46,10 +48,13 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import numpy as np
+
 from api.evaluation.corpus import pid_of
 from api.evaluation.harness import LecardRun, warm_index
 from api.evaluation.lecard import iter_candidates, load_lecard
 from api.evaluation.runner import CONFIGS, DEFAULT_CONFIG, LecardEvaluator
+from kb.components.facts_ranker import FactsMatchRanker, QueryTerms
 
 DATA = Path("../shared/data/lecard")
 PLAIN = replace(CONFIGS[DEFAULT_CONFIG], elements=False)
@@ -80,6 +85,29 @@ def grams(text: str, n: int = 8) -> set[str]:
     return {text[i : i + n] for i in range(max(0, len(text) - n + 1))}
 
 
+WINDOWS = (120, 240)  # tokens per window of the text, for the windowed facts coverage
+
+
+def coverages(query: QueryTerms, tokens: list[str], parts: dict[str, np.ndarray], entry_id: str) -> tuple[float, ...]:
+    """How much of the text one voter's 基本案情 covers: the share of the text's idf mass its facts hold (whole text,
+    then the best window of each size in WINDOWS, half-overlapping). Recorded for the small-library guard."""
+    matched = parts.get(entry_id)
+    if matched is None:
+        return (0.0,) * (1 + len(WINDOWS))
+    index = {token: i for i, token in enumerate(query.tokens)}
+    hit = matched > 0
+    out = [float(query.idf[hit].sum() / query.idf.sum())]
+    for size in WINDOWS:
+        best = 0.0
+        for start in range(0, max(1, len(tokens) - size // 2), size // 2):
+            window = sorted({index[t] for t in tokens[start : start + size] if t in index})
+            if window:
+                mass = query.idf[window]
+                best = max(best, float(mass[hit[window]].sum() / mass.sum()))
+        out.append(best)
+    return tuple(out)
+
+
 def main() -> None:
     n, out = int(sys.argv[1]), Path(sys.argv[2])
     dataset = load_lecard(DATA)
@@ -96,6 +124,7 @@ def main() -> None:
     start = time.time()
     with warm_index(LecardRun(data=DATA)) as kb:
         evaluator = LecardEvaluator(kb, dataset)
+        facts_stage = FactsMatchRanker().use(kb.facts_terms)
         for pid in pids:
             if len(rows) >= n:
                 break
@@ -106,8 +135,11 @@ def main() -> None:
             retrieved = evaluator.retrieve(query, filters=None, top_k=evaluator.library_depth(query))
             truth = None
             voters = []
+            coverage = []
             pieces = grams(text)
-            for rank, hit in enumerate(evaluator.rank(retrieved, PLAIN)[:300]):
+            ranked = evaluator.rank(retrieved, PLAIN)[:300]
+            query, parts = facts_stage.contributions(ranked, retrieved.analysis)
+            for rank, hit in enumerate(ranked):
                 voter = pid_of(str(hit.meta.get("number") or "")) or ""
                 charges = list(dict.fromkeys(hit.meta.get("charges", [])))
                 if voter == pid:
@@ -116,9 +148,10 @@ def main() -> None:
                 same_case = rank < 40 and bool(pieces)
                 same_case = same_case and len(pieces & grams(facts.get(voter, ""))) / len(pieces) > 0.2
                 voters.append((voter, charges, float(hit.score or 0.0), same_case))
+                coverage.append(coverages(query, retrieved.analysis.tokens, parts, hit.entry_id))
             if truth is None:  # the judgment itself was not found: no indexed charges to compare with
                 continue
-            rows.append({"pid": pid, "text": text, "truth": truth, "voters": voters})
+            rows.append({"pid": pid, "text": text, "truth": truth, "voters": voters, "coverage": coverage})
             if len(rows) % 50 == 0:
                 print(f"{len(rows)} judgments, {time.time() - start:.0f} s", flush=True)
     out.parent.mkdir(parents=True, exist_ok=True)

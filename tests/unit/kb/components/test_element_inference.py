@@ -65,11 +65,12 @@ def test_inferred_charges_weigh_more_than_named_ones_and_the_weight_is_a_setting
 def test_other_hits_can_vote_for_the_inferred_charges() -> None:
     """A search narrowed to a few entries takes the likely charge from the library's nearest cases (`voters`)."""
     analysis = analyze_query(FACTS)
-    narrowed = [_hit("fraud", 1.0, ["诈骗罪"]), _hit("theft", 0.9, ["盗窃罪"])]
+    # 侵占罪 (keeping what one holds for another): a charge whose act the text is not checked for
+    narrowed = [_hit("keeping", 1.0, ["侵占罪"]), _hit("theft", 0.9, ["盗窃罪"])]
     library = [_hit(f"t{i}", 1.0 - i / 10, ["盗窃罪"]) for i in range(5)]
-    assert LegalElementRanker().run(hits=narrowed, analysis=analysis)["hits"][0].entry_id == "fraud"
+    assert LegalElementRanker().run(hits=narrowed, analysis=analysis)["hits"][0].entry_id == "keeping"
     ranked = LegalElementRanker().run(hits=narrowed, analysis=analysis, voters=library)["hits"]
-    assert [h.entry_id for h in ranked] == ["theft", "fraud"]
+    assert [h.entry_id for h in ranked] == ["theft", "keeping"]
     assert ranked[0].score == pytest.approx(0.9 * (1 + 3.0))  # 盗窃罪 holds every vote of the library
 
 
@@ -109,7 +110,8 @@ def test_voted_trafficking_becomes_possession_when_the_text_tells_only_of_drugs_
 
 def test_the_ranker_outputs_the_charges_it_inferred_best_first() -> None:
     """`inferred_charges` is what boosted the ranking: the voted shares, best first; `hits` are ranked as before."""
-    analysis = analyze_query(FACTS)
+    # the text tells of a deceit and a sale too, so no voted charge lacks its act (kb.elements.charge_acts)
+    analysis = analyze_query(FACTS + "某甲随后冒充失主将背包出售给他人。")
     hits = [
         _hit("fraud", 1.0, ["诈骗罪"]),
         _hit("theft1", 0.9, ["盗窃罪"]),
