@@ -241,5 +241,5 @@ _CHECKS: tuple[tuple[Callable[[str, dict[str, float]], dict[str, float]], str], 
     (_gun_possession_without_trade, "案情只述持有枪支弹药，未述制造、买卖、运输、邮寄、储存等行为"),
     (_fraud_without_contract, "案情未提及合同、协议、订单、租赁等"),
     (_fraud_without_bribe, "案情述及骗取财物，未述收受贿赂，也未述任何职务"),
-    (_without_act, "案情未述及所推断罪名的行为"),
+    (_without_act, "案情未述及相应的犯罪行为"),
 )

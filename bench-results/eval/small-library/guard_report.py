@@ -36,7 +36,7 @@ Row = dict[str, Any]
 DEFAULTS = LegalElementRanker()
 # Measured against the product as it was before the act check (kb.elements.charge_acts), which came out of this
 # experiment: the vote here runs every other check, as demo_library.py recorded it (acts_report.py has the act check).
-refinement._CHECKS = tuple(check for check in refinement._CHECKS if check[0] is not refinement._without_act)
+CHECKS_BEFORE_ACTS = tuple(check for check in refinement._CHECKS if check[0] is not refinement._without_act)
 MEASURES = ("whole text", "window 120", "window 240")
 TAUS = (0.10, 0.12, 0.15, 0.18, 0.20, 0.22, 0.25)
 
@@ -98,7 +98,11 @@ def vote(
     for (_, (pid, charges, score, _same)), ok in zip(chosen, allowed, strict=True):
         meta = {"charges": charges if ok else []}
         hits.append(SearchHit(entry_id=pid, score=score, meta=meta, passage="", section="", section_label=""))
-    inferred, _ = infer_charges_with_notes(hits, row["text"], DEFAULTS.infer_from, DEFAULTS.infer_min_share)
+    checks, refinement._CHECKS = refinement._CHECKS, CHECKS_BEFORE_ACTS
+    try:
+        inferred, _ = infer_charges_with_notes(hits, row["text"], DEFAULTS.infer_from, DEFAULTS.infer_min_share)
+    finally:
+        refinement._CHECKS = checks
     return list(inferred)
 
 

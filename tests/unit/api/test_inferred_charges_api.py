@@ -127,3 +127,22 @@ def test_a_bad_infer_charges_value_is_refused_in_chinese(client: TestClient) -> 
     assert client.post("/api/search", json={"q": FACTS, "infer_charges": 0}).status_code == 422  # true or false only
     response = client.get("/api/search", params={"q": FACTS, "infer_charges": "也许"})
     assert response.status_code == 422
+
+
+# 示例 a gun bought and hidden at home: the demo corpus has no gun case, and its nearest cases are of other crimes.
+GUN_HIDDEN = (
+    "示例：某年五月，被告人甲通过网络联系他人，以三千元的价格购得仿制手枪一支及子弹十发，藏匿于其租住房屋的衣柜内。"
+    "同年八月，公安民警在对该房屋进行检查时当场查获上述手枪及子弹。经鉴定，该手枪系以火药为动力发射弹丸的枪支，"
+    "具有致伤力，子弹系制式子弹。甲到案后如实供述了购买、藏匿枪支的经过。"
+)
+
+
+def test_a_charge_whose_act_the_text_never_tells_of_is_not_inferred(client: TestClient) -> None:
+    """The nearest demo cases of a gun text are of other crimes; their charges are not inferred, and the page is told."""
+    analysis = _analysis(client, GUN_HIDDEN)
+    assert analysis["long_query"] and analysis["charges"] == []
+    assert analysis["inferred_charges"] == []
+    assert len(analysis["inferred_notes"]) == 1
+    assert analysis["inferred_notes"][0].startswith("案情未述及相应的犯罪行为，不按")
+    unchecked = _analysis(client, GUN_HIDDEN, infer_charges=False)
+    assert unchecked["inferred_charges"] == [] and unchecked["inferred_notes"] == []

@@ -254,7 +254,7 @@ def test_a_bribe_a_post_or_nothing_cheated_leaves_the_bribery_vote_alone(text: s
             {"受贿罪": 0.8},
             "案情述及骗取财物，未述收受贿赂，也未述任何职务，不按受贿罪推断，改按诈骗罪",
         ),
-        (GUN_BOUGHT, {"盗窃罪": 0.57}, "案情未述及所推断罪名的行为，不按盗窃罪推断"),
+        (GUN_BOUGHT, {"盗窃罪": 0.57}, "案情未述及相应的犯罪行为，不按盗窃罪推断"),
     ],
 )
 def test_each_check_that_changes_the_vote_says_why(text: str, voted: dict[str, float], note: str) -> None:
