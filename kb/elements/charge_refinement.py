@@ -43,7 +43,9 @@ cheating by one who holds a post may be 贪污 or 职务侵占, so such a text i
 
 The act comes last. A charge whose act the text never tells of (kb.elements.charge_acts: a theft told without 窃, 盗,
 偷 or any taking; a drunk drive without 驾驶) is dropped, whatever its share: on a library that has no case of the
-text's kind, the nearest cases are of another kind of crime, and their charge is not the text's.
+text's kind, the nearest cases are of another kind of crime, and their charge is not the text's. Last, a text about a
+criminal case (被告人, 犯罪嫌疑人, 被害人) gets no civil or administrative cause of action (民间借贷纠纷, 行政强制) from
+nearest cases of another line; a civil dispute keeps its own.
 """
 
 from __future__ import annotations
@@ -121,7 +123,8 @@ def refine_inferred_charges(text: str, inferred: Mapping[str, float]) -> dict[st
     when the text tells of no death, serious injury or loss, and the charge of making or trading guns becomes 非法持有、
     私藏枪支、弹药罪 when the text tells of a gun held and of no such act, 合同诈骗罪 becomes 诈骗罪 when the text tells
     of no contract, a leading bribery charge becomes 诈骗罪 when the text tells of property cheated and of no bribe
-    and no post, and a charge whose act the text never tells of is dropped. Otherwise unchanged."""
+    and no post, a charge whose act the text never tells of is dropped, and so is a civil or administrative cause of
+    action for a text about a criminal case. Otherwise unchanged."""
     return refine_with_notes(text, inferred)[0]
 
 
@@ -232,6 +235,18 @@ def _without_act(text: str, inferred: dict[str, float]) -> dict[str, float]:
     return {charge: share for charge, share in inferred.items() if tells_of_act(text, charge)}
 
 
+# The roles only a criminal case has (a civil case has 原告 and 被告, never 被告人).
+_CRIMINAL_ROLE = re.compile(r"被告人|犯罪嫌疑人|被不起诉人|被害人")
+
+
+def _no_cause_for_a_criminal_text(text: str, inferred: dict[str, float]) -> dict[str, float]:
+    """A text about a criminal case (被告人, 犯罪嫌疑人, 被害人) gets no civil or administrative cause of action
+    (民间借贷纠纷, 行政强制 …) from nearest cases of another line; its charges keep their shares."""
+    if not _CRIMINAL_ROLE.search(text):
+        return inferred
+    return {charge: share for charge, share in inferred.items() if charge.endswith("罪")}
+
+
 # The checks in the order they run, each with what the text says or lacks (the start of its note).
 _CHECKS: tuple[tuple[Callable[[str, dict[str, float]], dict[str, float]], str], ...] = (
     (_possession_without_trafficking, "案情只述查获毒品，未述贩卖、运输、制造等行为"),
@@ -242,4 +257,5 @@ _CHECKS: tuple[tuple[Callable[[str, dict[str, float]], dict[str, float]], str], 
     (_fraud_without_contract, "案情未提及合同、协议、订单、租赁等"),
     (_fraud_without_bribe, "案情述及骗取财物，未述收受贿赂，也未述任何职务"),
     (_without_act, "案情未述及相应的犯罪行为"),
+    (_no_cause_for_a_criminal_text, "案情所述为刑事案件"),
 )

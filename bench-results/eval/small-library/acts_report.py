@@ -3,7 +3,8 @@
 1. How often a judgment's fact text tells of its own charge's act, per charge (a miss is a right charge the check
    would drop), on loo.py's samples.
 2. The vote with every check against the vote without the act check, on those samples (as loo_report.py counts:
-   the first inferred charge one of the judgment's own).
+   the first inferred charge one of the judgment's own); then with the check that gives a criminal text no civil or
+   administrative cause of action (the product).
 3. On the demo library (demo_library.py's output): texts of a charge the demo corpus has (near), of a kind it has
    but a charge it lacks (mid), of a kind it lacks (far).
 
@@ -28,8 +29,10 @@ from kb.models import SearchHit
 
 Row = dict[str, Any]
 DEFAULTS = LegalElementRanker()
-WITH_ACTS = refinement._CHECKS
-WITHOUT_ACTS = tuple(check for check in WITH_ACTS if check[0] is not refinement._without_act)
+PRODUCT = refinement._CHECKS
+LATER = (refinement._without_act, refinement._no_cause_for_a_criminal_text)  # the checks of this experiment
+WITHOUT_ACTS = tuple(check for check in PRODUCT if check[0] not in LATER)
+WITH_ACTS = (*WITHOUT_ACTS, *(check for check in PRODUCT if check[0] is refinement._without_act))
 
 
 def product_vote(text: str, voters: list[tuple[str, list[str]]], checks: tuple[Any, ...]) -> list[str]:
@@ -40,7 +43,7 @@ def product_vote(text: str, voters: list[tuple[str, list[str]]], checks: tuple[A
             text, infer_charges(hits, DEFAULTS.infer_from, DEFAULTS.infer_min_share)
         )
     finally:
-        refinement._CHECKS = WITH_ACTS
+        refinement._CHECKS = PRODUCT
     return list(inferred)
 
 
@@ -59,12 +62,12 @@ def recall(rows: list[Row]) -> None:
             print(f"    {charge}: {told[charge]} of {n}")
 
 
-def vote_change(rows: list[Row]) -> None:
+def vote_change(rows: list[Row], label: str, first: tuple[Any, ...], second: tuple[Any, ...]) -> None:
     before = after = changed = better = worse = before_any = after_any = 0
     for row in rows:
         voters = [(v[0], v[1]) for v in row["voters"] if not v[3]]
-        old = product_vote(row["text"], voters, WITHOUT_ACTS)
-        new = product_vote(row["text"], voters, WITH_ACTS)
+        old = product_vote(row["text"], voters, first)
+        new = product_vote(row["text"], voters, second)
         right_old = bool(old) and old[0] in row["truth"]
         right_new = bool(new) and new[0] in row["truth"]
         before += right_old
@@ -75,7 +78,7 @@ def vote_change(rows: list[Row]) -> None:
         better += right_new and not right_old
         worse += right_old and not right_new
     print(
-        f"vote, every check without → with the act check: changes {changed}; first charge right {before} → {after}"
+        f"vote, {label}: changes {changed}; first charge right {before} → {after}"
         f" ({better} better, {worse} worse); any charge inferred {before_any} → {after_any}"
     )
 
@@ -84,7 +87,7 @@ def demo(demo_file: Path, texts: dict[str, str]) -> None:
     data = pickle.loads(demo_file.read_bytes())
     library = set(data["library_charges"])
     library_sections = sections_of_all([c for c in library if c.endswith("罪")])
-    counts: dict[str, list[int]] = {"near": [0] * 5, "mid": [0] * 5, "far": [0] * 5}
+    counts: dict[str, list[int]] = {"near": [0] * 7, "mid": [0] * 7, "far": [0] * 7}
     for row in data["rows"]:
         if row["named"] or not sections_of_all(row["truth"]) or row["pid"] not in texts:
             continue
@@ -97,16 +100,16 @@ def demo(demo_file: Path, texts: dict[str, str]) -> None:
         voters = [(v[0], v[1]) for v in row["voters"]]
         old = product_vote(texts[row["pid"]], voters, WITHOUT_ACTS)
         new = product_vote(texts[row["pid"]], voters, WITH_ACTS)
+        now = product_vote(texts[row["pid"]], voters, PRODUCT)
         cell = counts[group]
         cell[0] += 1
-        cell[1] += bool(old)
-        cell[2] += bool(old) and old[0] in row["truth"]
-        cell[3] += bool(new)
-        cell[4] += bool(new) and new[0] in row["truth"]
+        for column, got in enumerate((old, new, now)):
+            cell[1 + 2 * column] += bool(got)
+            cell[2 + 2 * column] += bool(got) and got[0] in row["truth"]
     print(f"\n## the demo library ({len(library)} charges and causes), texts naming no charge of their own")
-    print("group | texts | without the act check: any, right | with it: any, right")
-    for group, (n, old_any, old_right, new_any, new_right) in counts.items():
-        print(f"{group:5} | {n:5d} | {old_any:4d} {old_right:4d} | {new_any:4d} {new_right:4d}")
+    print("group | texts | without the act check: any, right | with it: any, right | and no cause for a criminal text")
+    for group, (n, *cells) in counts.items():
+        print(f"{group:5} | {n:5d} | " + " | ".join(f"{cells[i]:4d} {cells[i + 1]:4d}" for i in (0, 2, 4)))
 
 
 def main() -> None:
@@ -120,7 +123,8 @@ def main() -> None:
         texts.update({row["pid"]: row["text"] for row in rows})
         print(f"## {Path(name).name}: {len(rows)} judgments")
         recall(rows)
-        vote_change(rows)
+        vote_change(rows, "every check without → with the act check", WITHOUT_ACTS, WITH_ACTS)
+        vote_change(rows, "then no cause for a criminal text", WITH_ACTS, PRODUCT)
         print()
     if demo_file is not None:
         demo(demo_file, texts)

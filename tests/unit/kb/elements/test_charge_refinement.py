@@ -10,6 +10,9 @@ from kb.elements.charge_refinement import POSSESSION, TRAFFICKING, refine_inferr
 # A charge whose act the text never tells of (kb.elements.charge_acts): illustrative texts (示例), written for these
 # tests. On a library with no gun case, the nearest cases of a gun bought and hidden at home are thefts.
 GUN_BOUGHT = "被告人甲通过网络以三千元购得仿制手枪一支及子弹十发，藏于租住房屋的衣柜内，后被民警查获。"
+# A criminal case's text, and a civil one: only the criminal one loses a civil cause of action its neighbours voted.
+LOAN_FRAUD = "被告人甲谎称投资项目急需资金，向被害人乙借款人民币二十万元，到期后拒不归还并更换手机号码逃匿。"
+LOAN_DISPUTE = "原告乙诉称，被告甲于某年向其借款人民币二十万元，约定一年后归还，到期后经多次催要，被告至今未还。"
 
 VOTED = {TRAFFICKING: 0.9, "容留他人吸毒罪": 0.4}
 
@@ -255,6 +258,7 @@ def test_a_bribe_a_post_or_nothing_cheated_leaves_the_bribery_vote_alone(text: s
             "案情述及骗取财物，未述收受贿赂，也未述任何职务，不按受贿罪推断，改按诈骗罪",
         ),
         (GUN_BOUGHT, {"盗窃罪": 0.57}, "案情未述及相应的犯罪行为，不按盗窃罪推断"),
+        (LOAN_FRAUD, {"民间借贷纠纷": 0.5, "诈骗罪": 0.4}, "案情所述为刑事案件，不按民间借贷纠纷推断"),
     ],
 )
 def test_each_check_that_changes_the_vote_says_why(text: str, voted: dict[str, float], note: str) -> None:
@@ -315,3 +319,10 @@ def test_every_act_pattern_compiles_and_names_an_official_charge() -> None:
     for charge in ACTS:
         assert act_pattern(charge) is not None
         assert defining_articles(charge), charge
+
+
+def test_a_criminal_text_gets_no_civil_or_administrative_cause() -> None:
+    voted = {"民间借贷纠纷": 0.5, "诈骗罪": 0.4, "行政强制": 0.3}
+    assert refine_inferred_charges(LOAN_FRAUD, voted) == {"诈骗罪": 0.4}
+    # a civil dispute keeps the cause of action its nearest cases voted for
+    assert refine_inferred_charges(LOAN_DISPUTE, {"民间借贷纠纷": 0.7}) == {"民间借贷纠纷": 0.7}
