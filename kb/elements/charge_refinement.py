@@ -55,7 +55,10 @@ from collections.abc import Callable, Mapping
 
 from kb.elements.charge_acts import tells_of_act
 
-__all__ = ["refine_inferred_charges", "refine_with_notes"]
+__all__ = ["CHECKS", "Check", "refine_inferred_charges", "refine_with_notes"]
+
+# One check: the text and the inferred charges (charge -> share, best first) in, the checked charges out.
+Check = Callable[[str, dict[str, float]], dict[str, float]]
 
 TRAFFICKING = "走私、贩卖、运输、制造毒品罪"
 POSSESSION = "非法持有毒品罪"
@@ -128,12 +131,16 @@ def refine_inferred_charges(text: str, inferred: Mapping[str, float]) -> dict[st
     return refine_with_notes(text, inferred)[0]
 
 
-def refine_with_notes(text: str, inferred: Mapping[str, float]) -> tuple[dict[str, float], list[str]]:
+def refine_with_notes(
+    text: str, inferred: Mapping[str, float], checks: tuple[tuple[Check, str], ...] | None = None
+) -> tuple[dict[str, float], list[str]]:
     """`refine_inferred_charges`, and one note in Chinese for each check that changed the charges: what the text
-    says or lacks, and what became of the voted charge (案情未提及合同、协议等，不按合同诈骗罪推断，改按诈骗罪)."""
+    says or lacks, and what became of the voted charge (案情未提及合同、协议等，不按合同诈骗罪推断，改按诈骗罪).
+    `checks`: the (check, reason) pairs to run, in order; `CHECKS` (the product's) by default. An evaluation passes a
+    part of it to measure one check against the others."""
     checked = dict(inferred)
     notes: list[str] = []
-    for check, reason in _CHECKS:
+    for check, reason in CHECKS if checks is None else checks:
         after = check(text, checked)
         if after != checked:
             notes.append(_note(reason, checked, after))
@@ -158,9 +165,14 @@ def _renamed(inferred: Mapping[str, float], old: tuple[str, ...], new: str) -> d
     return dict(sorted(refined.items(), key=lambda kv: -kv[1]))
 
 
+def _kept(inferred: Mapping[str, float], keep: Callable[[str], bool]) -> dict[str, float]:
+    """The inferred charges `keep` accepts, with their shares, in their order."""
+    return {name: share for name, share in inferred.items() if keep(name)}
+
+
 def _dropped(inferred: dict[str, float], charge: str) -> dict[str, float]:
     """The inferred charges without `charge`; the others keep their shares."""
-    return {name: share for name, share in inferred.items() if name != charge}
+    return _kept(inferred, lambda name: name != charge)
 
 
 def _possession_without_trafficking(text: str, inferred: Mapping[str, float]) -> dict[str, float]:
@@ -232,7 +244,7 @@ def _fraud_without_bribe(text: str, inferred: dict[str, float]) -> dict[str, flo
 def _without_act(text: str, inferred: dict[str, float]) -> dict[str, float]:
     """Every inferred charge whose act the text never tells of (kb.elements.charge_acts) is dropped; the others keep
     their shares."""
-    return {charge: share for charge, share in inferred.items() if tells_of_act(text, charge)}
+    return _kept(inferred, lambda charge: tells_of_act(text, charge))
 
 
 # The roles only a criminal case has (a civil case has 原告 and 被告, never 被告人).
@@ -244,11 +256,11 @@ def _no_cause_for_a_criminal_text(text: str, inferred: dict[str, float]) -> dict
     (民间借贷纠纷, 行政强制 …) from nearest cases of another line; its charges keep their shares."""
     if not _CRIMINAL_ROLE.search(text):
         return inferred
-    return {charge: share for charge, share in inferred.items() if charge.endswith("罪")}
+    return _kept(inferred, lambda charge: charge.endswith("罪"))
 
 
 # The checks in the order they run, each with what the text says or lacks (the start of its note).
-_CHECKS: tuple[tuple[Callable[[str, dict[str, float]], dict[str, float]], str], ...] = (
+CHECKS: tuple[tuple[Check, str], ...] = (
     (_possession_without_trafficking, "案情只述查获毒品，未述贩卖、运输、制造等行为"),
     (_without_harm_below_threshold, "案情所述伤情为轻微伤，未达轻伤"),
     (_crime_of_office, "案情写明利用职务上的便利"),

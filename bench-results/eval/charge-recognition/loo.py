@@ -88,22 +88,31 @@ def grams(text: str, n: int = 8) -> set[str]:
 WINDOWS = (120, 240)  # tokens per window of the text, for the windowed facts coverage
 
 
-def coverages(query: QueryTerms, tokens: list[str], parts: dict[str, np.ndarray], entry_id: str) -> tuple[float, ...]:
-    """How much of the text one voter's 基本案情 covers: the share of the text's idf mass its facts hold (whole text,
-    then the best window of each size in WINDOWS, half-overlapping). Recorded for the small-library guard."""
-    matched = parts.get(entry_id)
+def text_windows(query: QueryTerms, tokens: list[str]) -> list[list[list[int]]]:
+    """For each size in WINDOWS, the half-overlapping windows of the text as indexes into `query.tokens` (computed
+    once per text; `coverages` reads them for every voter)."""
+    index = {token: i for i, token in enumerate(query.tokens)}
+    out = []
+    for size in WINDOWS:
+        starts = range(0, max(1, len(tokens) - size // 2), size // 2)
+        windows = [sorted({index[t] for t in tokens[start : start + size] if t in index}) for start in starts]
+        out.append([window for window in windows if window])
+    return out
+
+
+def coverages(query: QueryTerms, windows: list[list[list[int]]], matched: np.ndarray | None) -> tuple[float, ...]:
+    """How much of the text one voter's 基本案情 covers (`matched`: its facts contributions, None when it shares no
+    token): the share of the text's idf mass its facts hold (whole text, then the best window of each size in
+    WINDOWS, from `text_windows`). Recorded for the small-library guard."""
     if matched is None:
         return (0.0,) * (1 + len(WINDOWS))
-    index = {token: i for i, token in enumerate(query.tokens)}
     hit = matched > 0
     out = [float(query.idf[hit].sum() / query.idf.sum())]
-    for size in WINDOWS:
+    for sized in windows:
         best = 0.0
-        for start in range(0, max(1, len(tokens) - size // 2), size // 2):
-            window = sorted({index[t] for t in tokens[start : start + size] if t in index})
-            if window:
-                mass = query.idf[window]
-                best = max(best, float(mass[hit[window]].sum() / mass.sum()))
+        for window in sized:
+            mass = query.idf[window]
+            best = max(best, float(mass[hit[window]].sum() / mass.sum()))
         out.append(best)
     return tuple(out)
 
@@ -139,6 +148,7 @@ def main() -> None:
             pieces = grams(text)
             ranked = evaluator.rank(retrieved, PLAIN)[:300]
             query, parts = facts_stage.contributions(ranked, retrieved.analysis)
+            windows = text_windows(query, retrieved.analysis.tokens)
             for rank, hit in enumerate(ranked):
                 voter = pid_of(str(hit.meta.get("number") or "")) or ""
                 charges = list(dict.fromkeys(hit.meta.get("charges", [])))
@@ -148,7 +158,7 @@ def main() -> None:
                 same_case = rank < 40 and bool(pieces)
                 same_case = same_case and len(pieces & grams(facts.get(voter, ""))) / len(pieces) > 0.2
                 voters.append((voter, charges, float(hit.score or 0.0), same_case))
-                coverage.append(coverages(query, retrieved.analysis.tokens, parts, hit.entry_id))
+                coverage.append(coverages(query, windows, parts.get(hit.entry_id)))
             if truth is None:  # the judgment itself was not found: no indexed charges to compare with
                 continue
             rows.append({"pid": pid, "text": text, "truth": truth, "voters": voters, "coverage": coverage})

@@ -20,31 +20,14 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from guard_report import sections_of_all
+from guard_report import CHECKS_BEFORE, checked_vote, sections_of_all
 
 import kb.elements.charge_refinement as refinement
-from kb.components.legal_element_ranker import LegalElementRanker, infer_charges
 from kb.elements.charge_acts import ACTS, tells_of_act
-from kb.models import SearchHit
 
 Row = dict[str, Any]
-DEFAULTS = LegalElementRanker()
-PRODUCT = refinement._CHECKS
-LATER = (refinement._without_act, refinement._no_cause_for_a_criminal_text)  # the checks of this experiment
-WITHOUT_ACTS = tuple(check for check in PRODUCT if check[0] not in LATER)
-WITH_ACTS = (*WITHOUT_ACTS, *(check for check in PRODUCT if check[0] is refinement._without_act))
-
-
-def product_vote(text: str, voters: list[tuple[str, list[str]]], checks: tuple[Any, ...]) -> list[str]:
-    hits = [SearchHit(pid, 0.0, {"charges": charges}, "", "", "") for pid, charges in voters[: DEFAULTS.infer_from]]
-    refinement._CHECKS = checks
-    try:
-        inferred, _ = refinement.refine_with_notes(
-            text, infer_charges(hits, DEFAULTS.infer_from, DEFAULTS.infer_min_share)
-        )
-    finally:
-        refinement._CHECKS = PRODUCT
-    return list(inferred)
+PRODUCT = refinement.CHECKS
+WITH_ACTS = (*CHECKS_BEFORE, *(check for check in PRODUCT if check[0] is refinement._without_act))
 
 
 def recall(rows: list[Row]) -> None:
@@ -66,8 +49,8 @@ def vote_change(rows: list[Row], label: str, first: tuple[Any, ...], second: tup
     before = after = changed = better = worse = before_any = after_any = 0
     for row in rows:
         voters = [(v[0], v[1]) for v in row["voters"] if not v[3]]
-        old = product_vote(row["text"], voters, first)
-        new = product_vote(row["text"], voters, second)
+        old = checked_vote(row["text"], voters, first)
+        new = checked_vote(row["text"], voters, second)
         right_old = bool(old) and old[0] in row["truth"]
         right_new = bool(new) and new[0] in row["truth"]
         before += right_old
@@ -98,9 +81,9 @@ def demo(demo_file: Path, texts: dict[str, str]) -> None:
         else:
             group = "far"
         voters = [(v[0], v[1]) for v in row["voters"]]
-        old = product_vote(texts[row["pid"]], voters, WITHOUT_ACTS)
-        new = product_vote(texts[row["pid"]], voters, WITH_ACTS)
-        now = product_vote(texts[row["pid"]], voters, PRODUCT)
+        old = checked_vote(texts[row["pid"]], voters, CHECKS_BEFORE)
+        new = checked_vote(texts[row["pid"]], voters, WITH_ACTS)
+        now = checked_vote(texts[row["pid"]], voters, PRODUCT)
         cell = counts[group]
         cell[0] += 1
         for column, got in enumerate((old, new, now)):
@@ -123,7 +106,7 @@ def main() -> None:
         texts.update({row["pid"]: row["text"] for row in rows})
         print(f"## {Path(name).name}: {len(rows)} judgments")
         recall(rows)
-        vote_change(rows, "every check without → with the act check", WITHOUT_ACTS, WITH_ACTS)
+        vote_change(rows, "every check without → with the act check", CHECKS_BEFORE, WITH_ACTS)
         vote_change(rows, "then no cause for a criminal text", WITH_ACTS, PRODUCT)
         print()
     if demo_file is not None:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "charge-recognition"))
 
-from loo import coverages
+from loo import coverages, text_windows
 
 from kb.config import load_settings
 from kb.pipelines.runner import run_graph
@@ -47,6 +47,7 @@ def main() -> None:
         analysis = result["normalizer"]["analysis"]
         voting = result["facts"]["hits"][:10]
         query, parts = kb.facts_ranker.contributions(voting, analysis)
+        windows = text_windows(query, analysis.tokens)
         dense: dict[
             str, float
         ] = {}  # entry id -> its best chunk's similarity to the text (the dense retriever's score)
@@ -57,7 +58,7 @@ def main() -> None:
             (
                 hit.entry_id,
                 list(hit.meta.get("charges", [])),
-                coverages(query, analysis.tokens, parts, hit.entry_id),
+                coverages(query, windows, parts.get(hit.entry_id)),
                 dense.get(hit.entry_id, -1.0),
             )
             for hit in voting

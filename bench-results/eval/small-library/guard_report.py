@@ -28,15 +28,17 @@ from typing import Any
 
 import kb.elements.charge_refinement as refinement
 from kb.charge_articles import charge_articles, defining_articles
-from kb.components.legal_element_ranker import LegalElementRanker, infer_charges_with_notes
+from kb.components.legal_element_ranker import LegalElementRanker, infer_charges
 from kb.elements.numbers import chinese_to_int
 from kb.models import SearchHit
 
 Row = dict[str, Any]
 DEFAULTS = LegalElementRanker()
-# Measured against the product as it was before the act check (kb.elements.charge_acts), which came out of this
-# experiment: the vote here runs every other check, as demo_library.py recorded it (acts_report.py has the act check).
-CHECKS_BEFORE_ACTS = tuple(check for check in refinement._CHECKS if check[0] is not refinement._without_act)
+# The checks that came out of these experiments (the act check, then no civil cause for a criminal text). The guards
+# here are measured against the product as it was before them, as demo_library.py recorded it (acts_report.py adds
+# them).
+LATER = (refinement._without_act, refinement._no_cause_for_a_criminal_text)
+CHECKS_BEFORE = tuple(check for check in refinement.CHECKS if check[0] not in LATER)
 MEASURES = ("whole text", "window 120", "window 240")
 TAUS = (0.10, 0.12, 0.15, 0.18, 0.20, 0.22, 0.25)
 
@@ -94,16 +96,18 @@ def vote(
     coverage `measure` (an index into MEASURES)."""
     chosen = voters[: DEFAULTS.infer_from]
     allowed = guard([row["coverage"][i][measure] for i, _ in chosen])
-    hits = []
-    for (_, (pid, charges, score, _same)), ok in zip(chosen, allowed, strict=True):
-        meta = {"charges": charges if ok else []}
-        hits.append(SearchHit(entry_id=pid, score=score, meta=meta, passage="", section="", section_label=""))
-    checks, refinement._CHECKS = refinement._CHECKS, CHECKS_BEFORE_ACTS
-    try:
-        inferred, _ = infer_charges_with_notes(hits, row["text"], DEFAULTS.infer_from, DEFAULTS.infer_min_share)
-    finally:
-        refinement._CHECKS = checks
-    return list(inferred)
+    voting = [(v[0], v[1] if ok else []) for (_, v), ok in zip(chosen, allowed, strict=True)]
+    return checked_vote(row["text"], voting, CHECKS_BEFORE)
+
+
+def checked_vote(
+    text: str, voters: Sequence[tuple[str, list[str]]], checks: tuple[tuple[refinement.Check, str], ...]
+) -> list[str]:
+    """The product's vote over (id, charges) voters in rank order (`infer_charges` with the ranker's defaults), then
+    these checks of the text: the inferred charges, best first."""
+    hits = [SearchHit(pid, 0.0, {"charges": charges}, "", "", "") for pid, charges in voters[: DEFAULTS.infer_from]]
+    voted = infer_charges(hits, DEFAULTS.infer_from, DEFAULTS.infer_min_share)
+    return list(refinement.refine_with_notes(text, voted, checks)[0])
 
 
 def gate(tau: float) -> Callable[[list[float]], list[bool]]:
