@@ -14,6 +14,7 @@ from ingest.pipeline import ingest_paths
 from kb.accounts import Role
 from kb.service import KnowledgeBase
 from tests.conftest import DEMO
+from tests.unit.api.fact_texts import MINOR_INJURY
 from tests.unit.api.test_auth import add_user, audit_rows, auth_settings, token_for
 
 THEFT = (
@@ -124,13 +125,7 @@ def test_charges_named_in_the_text_are_not_inferred(client: TestClient) -> None:
 
 
 def test_the_analysis_says_why_the_text_changed_the_vote(client: TestClient) -> None:
-    # 示例 a beating that left only 轻微伤: the nearest demo case is 故意伤害, which needs at least 轻伤
-    beating = (
-        "示例：被告人甲与被害人乙系邻居，二人因宅基地排水沟的使用问题多次发生争吵。某日傍晚，二人再次争执，甲用拳头"
-        "击打乙的面部和胸部，致乙面部软组织挫伤。经鉴定，乙的损伤程度为轻微伤。案发后甲主动到派出所投案，如实供述了"
-        "自己的行为，并赔偿了乙的医疗费，取得乙的谅解。"
-    )
-    response = client.post("/api/analysis", json={"text": beating, "top_k": 10})
+    response = client.post("/api/analysis", json={"text": MINOR_INJURY, "top_k": 10})
     assert response.status_code == 200, response.text
     query = response.json()["query"]
     assert "故意伤害罪" not in query["charges"]
