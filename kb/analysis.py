@@ -259,7 +259,7 @@ def analyze_case(
     result = kb.search(request)
     query = query_elements(result.analysis, text)
     if not query.charges:
-        inferred, notes = infer_charges_with_notes(result.hits, text, INFER_FROM, INFER_MIN_SHARE)
+        inferred, notes = infer_charges_with_notes(result.hits, text, INFER_FROM, INFER_MIN_SHARE, result.part_votes)
         query = replace(query, inferred_charges=sorted(inferred, key=lambda c: -inferred[c]), inferred_notes=notes)
     entries = [(hit, kb.get_published_entry(hit.entry_id).entry) for hit in result.hits]
     vectors = TermVectors(getattr(kb.store, "doc_freqs", None))

@@ -74,6 +74,9 @@ class SearchResult:
     analysis: dict[str, Any]
     hits: list[SearchHit]
     facets: dict[str, list[tuple[str, int]]]
+    # (part text, its nearest cases) for each numbered part of a pasted fact text the part vote searched, the
+    # excluded entries taken out: 类案比对 votes again with them (kb.analysis). Not part of the API's answer.
+    part_votes: list[tuple[str, list[SearchHit]]] = field(default_factory=list)
 
 
 def facets_from_hits(hits: list[SearchHit], keys: tuple[str, ...] = FACET_KEYS) -> dict[str, list[tuple[str, int]]]:

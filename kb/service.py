@@ -21,6 +21,7 @@ from kb.components.facts_ranker import FactsMatchRanker
 from kb.components.query_normalizer import QueryNormalizer
 from kb.components.text_embedder import KbTextEmbedder
 from kb.config import Settings
+from kb.elements.fact_parts import fact_parts
 from kb.elements.outcomes import extract_outcomes
 from kb.errors import EntryNotFound, EntryRetracted, KBError
 from kb.facts_terms import FactsTermStore
@@ -35,6 +36,11 @@ from kb.stores.factory import build_index_backend
 from kb.workflow import Workflow
 
 logger = logging.getLogger(__name__)
+
+PART_VOTERS = 20  # nearest cases kept per numbered part for the part vote (it reads 10; room for excluded ones)
+# chunks asked of each retriever for a numbered part: its vote reads the first 10 cases, and on LeCaRD's library 300
+# chunks give the same votes as the 1,500 of a pasted text (bench-results/eval/charge-recognition/parts.txt)
+PART_DEPTH = 300
 
 Progress = Callable[[int], None]
 
@@ -298,11 +304,20 @@ class KnowledgeBase:
         haystack_filters = to_haystack_filters(filters)
         query = request.query.strip()
         need = request.page * request.page_size
+        excluded = set(request.exclude_ids)
+        part_votes: list[tuple[str, list[SearchHit]]] = []
         if query:
             top_k = self.search_depth(query, need)
+            parts = self._part_votes(query, haystack_filters) if request.infer_charges else []
             out = run_search_pipeline(
-                self.pipeline, query, filters=haystack_filters, top_k=top_k, infer_charges=request.infer_charges
+                self.pipeline,
+                query,
+                filters=haystack_filters,
+                top_k=top_k,
+                infer_charges=request.infer_charges,
+                part_voters=[voters for _, voters in parts],
             )
+            part_votes = [(part, [h for h in voters if h.entry_id not in excluded]) for part, voters in parts]
             hits: list[SearchHit] = out["hits"]
             analysis: dict[str, Any] = out["analysis"].to_public()
             # Charges nobody typed that reordered the results: the page names them (charge, share of the votes).
@@ -324,7 +339,6 @@ class KnowledgeBase:
                 "inferred_notes": [],
             }
             reach = 0
-        excluded = set(request.exclude_ids)
         # the first `reach` hits are the ones the inferred charges ordered: those of them the exclusions leave
         head = sum(1 for h in hits[:reach] if h.entry_id not in excluded)
         if excluded:
@@ -347,7 +361,23 @@ class KnowledgeBase:
             analysis=analysis,
             hits=page,
             facets=facets,
+            part_votes=part_votes,
         )
+
+    def _part_votes(self, query: str, filters: dict[str, Any] | None) -> list[tuple[str, list[SearchHit]]]:
+        """(part text, its nearest cases) for each numbered part of a pasted fact text that names no charge: one more
+        search per part (at most MAX_PARTS), whose first cases vote for the text's charges alongside the whole
+        text's (the part vote, kb.components.legal_element_ranker). [] for any other query."""
+        if not fact_parts(query):  # cheap test on the raw text first: most queries have no numbered parts
+            return []
+        analysis = self.normalizer.analyze(query)
+        if not analysis.long_query or analysis.charges:
+            return []
+        votes = []
+        for part in fact_parts(analysis.text):
+            found = run_search_pipeline(self.pipeline, part, filters=filters, top_k=PART_DEPTH, infer_charges=False)
+            votes.append((part, found["hits"][:PART_VOTERS]))
+        return votes
 
     def _browse(self, filters: dict[str, Any] | None) -> list[SearchHit]:
         """No query: every matching entry (its first chunk), newest first."""

@@ -42,9 +42,10 @@ from kb.components.legal_element_ranker import AUTHORITY_WEIGHT, INFERRED_REACH,
 from kb.components.query_normalizer import QueryAnalysis
 from kb.components.rrf_joiner import weighted_rrf
 from kb.components.text_embedder import KbTextEmbedder
+from kb.elements.fact_parts import fact_parts
 from kb.models import SearchHit
 from kb.pipelines.tuning import tuning_for
-from kb.service import KnowledgeBase
+from kb.service import PART_DEPTH, KnowledgeBase
 
 logger = logging.getLogger(__name__)
 
@@ -78,6 +79,9 @@ class EvalConfig:
     # Who votes for the inferred charges in the re-rank protocol: "library" = the nearest cases of the whole index
     # (as the product's search sees the library), "ranked" = the pool's own ranking.
     vote_from: str = "library"
+    # The part vote (the product's): the nearest cases of each numbered part of a fact text vote too
+    # (kb.elements.fact_parts); off = the whole text's nearest cases only, as before the evening of 2026-11-29.
+    part_vote: bool = True
 
 
 CONFIGS: dict[str, EvalConfig] = {
@@ -131,6 +135,8 @@ ABLATIONS: dict[str, EvalConfig] = {
     ),
     # before the inferred charges' reach (2026-11-27): they order the whole list, not only its first 50 entries
     "hybrid+elements@whole-list": replace(CONFIGS[DEFAULT_CONFIG], name="hybrid+elements@whole-list", inferred_reach=0),
+    # before the part vote (2026-11-29, evening): only the whole text's nearest cases vote
+    "hybrid+elements@no-parts": replace(CONFIGS[DEFAULT_CONFIG], name="hybrid+elements@no-parts", part_vote=False),
 }
 CONFIG_CHOICES: dict[str, EvalConfig] = {**CONFIGS, **ABLATIONS}
 
@@ -168,6 +174,13 @@ class TextQuery(Protocol):
     def text(self) -> str: ...
 
 
+@dataclass(frozen=True)
+class PartQuery:
+    """One numbered part of a query's fact text, searched on its own for the part vote."""
+
+    text: str
+
+
 class ConfigRanker:
     """A query's chunk lists fetched once, then ranked by any configuration with the pipeline's own components
     (`weighted_rrf`, `fold_chunks`, `FactsMatchRanker`, `LegalElementRanker`): the part of the evaluation that
@@ -200,11 +213,13 @@ class ConfigRanker:
         config: EvalConfig,
         analysis: QueryAnalysis | None = None,
         library: Retrieved | None = None,
+        parts: Sequence[Retrieved] = (),
     ) -> list[SearchHit]:
         """One configuration's entry ranking from the shared retrieval (documents are copied, never mutated).
 
         `library`: the same query's retrieval from the whole index; with `vote_from="library"` its ranking votes for
-        the inferred charges."""
+        the inferred charges. `parts`: each numbered part's retrieval from the whole index (`part_retrievals`); with
+        `part_vote` their rankings vote too."""
         lists: list[tuple[list[Document], float]] = []
         if config.bm25 and retrieved.bm25:
             lists.append(([replace(d, meta=dict(d.meta)) for d in retrieved.bm25], config.bm25_weight))
@@ -226,7 +241,8 @@ class ConfigRanker:
             voters = None
             if library is not None and config.vote_from == "library":
                 voters = self.rank(library, self.voters_config(config), analysis)
-            hits = ranker.run(hits=hits, analysis=used, voters=voters)["hits"]
+            part_voters = [self.rank(part, self.voters_config(config)) for part in parts] if config.part_vote else []
+            hits = ranker.run(hits=hits, analysis=used, voters=voters, part_voters=part_voters)["hits"]
         return hits
 
     def facts_stage(self, config: EvalConfig) -> FactsMatchRanker:
@@ -237,6 +253,14 @@ class ConfigRanker:
         """How the library ranking whose first cases vote for the inferred charges is ranked: this configuration
         without element re-ranking (a sweep script may vary it)."""
         return replace(config, elements=False)
+
+    def part_retrievals(self, analysis: QueryAnalysis, configs: Sequence[EvalConfig], dense: bool) -> list[Retrieved]:
+        """Each numbered part of the query text (kb.elements.fact_parts) retrieved from the whole index, as the
+        product's search retrieves it for the part vote; none when no configuration votes by parts."""
+        if not any(c.elements and c.part_vote and c.infer_from for c in configs):
+            return []
+        parts = [PartQuery(text) for text in fact_parts(analysis.text)]
+        return [self.retrieve(part, filters=None, top_k=PART_DEPTH, dense=dense) for part in parts]
 
     def library_depth(self, query: TextQuery) -> int:
         """Chunks asked of each retriever over the whole library: `EvalOptions.full_top_k`, or the product's depth
@@ -302,7 +326,8 @@ class LecardEvaluator(ConfigRanker):
             library = None
             if pool_filter is not None and any(c.elements and c.vote_from == "library" for c in configs):
                 library = self.retrieve(query, filters=None, top_k=depth, dense=wants_dense)
-            auto = {c.name: self.pids(self.rank(base, c, library=library)) for c in configs}
+            parts = self.part_retrievals(base.analysis, configs, wants_dense)
+            auto = {c.name: self.pids(self.rank(base, c, library=library, parts=parts)) for c in configs}
             if "auto" in out:
                 for name, ranking in auto.items():
                     out["auto"].by_config[name][query.qid] = self._complete(ranking, query.qid, protocol)

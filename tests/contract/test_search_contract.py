@@ -15,6 +15,7 @@ import pytest
 from kb.errors import InvalidFilter, InvalidQuery
 from kb.search_request import SearchRequest
 from kb.service import KnowledgeBase
+from tests.unit.api.fact_texts import ONE_FACT, TWO_FACTS
 
 
 @pytest.fixture(params=["sqlite", pytest.param("elasticsearch", marks=pytest.mark.es)])
@@ -142,6 +143,16 @@ def test_a_pasted_fact_text_reports_its_inferred_charges(backend_kb: KnowledgeBa
     passing = backend_kb.search(SearchRequest(query="同车乘客某乙因涉嫌盗窃罪已被另案处理。" + facts))
     assert passing.analysis["charges"] == []
     assert passing.analysis["inferred_charges"][0]["charge"] == "危险驾驶罪"
+
+
+def test_each_numbered_fact_of_a_pasted_text_votes_for_its_own_charge(backend_kb: KnowledgeBase) -> None:
+    """Both backends search a text's numbered parts too, and each part's nearest cases vote (the part vote)."""
+    numbered = backend_kb.search(SearchRequest(query=TWO_FACTS))
+    assert [part for part, _ in numbered.part_votes] and len(numbered.part_votes) == 2
+    charges = {item["charge"] for item in numbered.analysis["inferred_charges"]}
+    assert charges == {"盗窃罪", "危险驾驶罪"}
+    unnumbered = backend_kb.search(SearchRequest(query=ONE_FACT)).analysis["inferred_charges"]
+    assert "危险驾驶罪" not in {item["charge"] for item in unnumbered}
 
 
 def test_a_pasted_fact_text_is_matched_against_whole_case_facts(backend_kb: KnowledgeBase) -> None:

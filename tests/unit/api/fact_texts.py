@@ -14,3 +14,14 @@ GUN_HIDDEN = (
     "同年八月，公安民警在对该房屋进行检查时当场查获上述手枪及子弹。经鉴定，该手枪系以火药为动力发射弹丸的枪支，"
     "具有致伤力，子弹系制式子弹。甲到案后如实供述了购买、藏匿枪支的经过。"
 )
+
+
+# 示例 two numbered facts of two kinds: a theft told at length, then a drunk drive. The whole text's nearest demo cases
+# are thefts; the second part's are drunk drives (the part vote, kb.elements.fact_parts).
+TWO_FACTS = (
+    "示例：一、某年三月至五月，被告人甲先后四次窜至某商场的手机柜台，趁店员接待其他顾客之机，从未上锁的展示柜中窃取手机"
+    "共五部，后将手机以低价卖给路人，所得钱款用于赌博和日常开销。经鉴定，被窃手机价值共计人民币一万六千余元。被害单位"
+    "发现后报警，公安民警调取监控录像，锁定了甲的身份。二、同年六月某日晚，甲在朋友家中饮酒后，驾驶一辆小型轿车在城区"
+    "道路上行驶，被执勤民警拦下检查，经检测其血液酒精含量为一百二十毫克每百毫升。甲到案后如实供述了上述事实。"
+)
+ONE_FACT = TWO_FACTS.replace("一、", "").replace("二、", "")  # the same words, unnumbered: one text, one vote

@@ -14,7 +14,7 @@ from ingest.pipeline import ingest_paths
 from kb.accounts import Role
 from kb.service import KnowledgeBase
 from tests.conftest import DEMO
-from tests.unit.api.fact_texts import MINOR_INJURY
+from tests.unit.api.fact_texts import MINOR_INJURY, TWO_FACTS
 from tests.unit.api.test_auth import add_user, audit_rows, auth_settings, token_for
 
 THEFT = (
@@ -132,3 +132,11 @@ def test_the_analysis_says_why_the_text_changed_the_vote(client: TestClient) -> 
     assert query["inferred_notes"] == ["案情所述伤情为轻微伤，未达轻伤，不按故意伤害罪推断"]
     theft = client.post("/api/analysis", json={"text": THEFT, "top_k": 10}).json()["query"]
     assert theft["charges_inferred"] is True and theft["inferred_notes"] == []
+
+
+def test_each_numbered_fact_votes_in_the_comparison_too(client: TestClient) -> None:
+    response = client.post("/api/analysis", json={"text": TWO_FACTS, "top_k": 10})
+    assert response.status_code == 200, response.text
+    query = response.json()["query"]
+    assert query["charges_inferred"] is True
+    assert set(query["charges"]) >= {"盗窃罪", "危险驾驶罪"}

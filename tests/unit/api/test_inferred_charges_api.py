@@ -9,8 +9,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.main import create_app
+from kb.search_request import SearchRequest
 from kb.service import KnowledgeBase
-from tests.unit.api.fact_texts import GUN_HIDDEN, MINOR_INJURY
+from tests.unit.api.fact_texts import GUN_HIDDEN, MINOR_INJURY, ONE_FACT, TWO_FACTS
 from tests.unit.api.test_api import _open_reading
 
 # 示例 facts that never name their charge (> 120 characters: a long query).
@@ -131,3 +132,33 @@ def test_a_charge_whose_act_the_text_never_tells_of_is_not_inferred(client: Test
     assert analysis["inferred_notes"][0].startswith("案情未述及相应的犯罪行为，不按")
     unchecked = _analysis(client, GUN_HIDDEN, infer_charges=False)
     assert unchecked["inferred_charges"] == [] and unchecked["inferred_notes"] == []
+
+
+def test_each_numbered_fact_of_a_text_votes_for_its_own_charge(client: TestClient, demo_kb: KnowledgeBase) -> None:
+    """A theft told at length, then a drunk drive as part 二: the drive's charge is inferred too (the part vote)."""
+    numbered = _analysis(client, TWO_FACTS)
+    charges = [item["charge"] for item in numbered["inferred_charges"]]
+    assert set(charges) == {"盗窃罪", "危险驾驶罪"}
+    unnumbered = [item["charge"] for item in _analysis(client, ONE_FACT)["inferred_charges"]]
+    assert "危险驾驶罪" not in unnumbered and unnumbered[0] == "盗窃罪"  # one vote: the longer theft's cases
+    hits = client.post("/api/search", json={"q": TWO_FACTS, "page_size": 10}).json()["hits"]
+    assert any("危险驾驶罪" in hit["charges"] for hit in hits[:5])  # the drive's cases are among the first
+    # the part searches run only where a vote runs
+    assert len(demo_kb.search(SearchRequest(query=TWO_FACTS)).part_votes) == 2
+    assert demo_kb.search(SearchRequest(query=TWO_FACTS, infer_charges=False)).part_votes == []
+    assert demo_kb.search(SearchRequest(query=TWO_FACTS + "公安机关以盗窃罪移送审查起诉。")).part_votes == []
+    assert demo_kb.search(SearchRequest(query=ONE_FACT)).part_votes == []
+
+
+def test_numbered_texts_too_long_empty_or_hostile_get_a_clear_answer(client: TestClient) -> None:
+    """The part searches add no new way to fail: too long is refused as before, degenerate parts are searched."""
+    huge = "".join(f"{n}、{TWO_FACTS}" for n in "一二三四五六七八九十") * 10  # over 20,000 characters
+    response = client.post("/api/search", json={"q": huge})
+    assert response.status_code == 422
+    assert response.json()["code"] == "invalid_query" and response.json()["detail"].startswith("查询过长")
+    empty_parts = "示例：" + "".join(f"{n}、。" for n in "一二三四五六") + TWO_FACTS.removeprefix("示例：")
+    assert client.post("/api/search", json={"q": empty_parts}).status_code == 200
+    hostile = "一、<script>alert(1)</script>' OR 1=1 --" + "甲" * 40 + "。二、{{7*7}} ${jndi:x}" + "乙" * 40 + "。" * 3
+    response = client.post("/api/search", json={"q": hostile * 2})
+    assert response.status_code == 200, response.text
+    assert response.json()["analysis"]["long_query"] is True

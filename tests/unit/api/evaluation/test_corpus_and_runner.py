@@ -97,6 +97,36 @@ def test_in_the_pool_the_whole_library_votes_for_the_inferred_charges(
     assert None not in filters_seen
 
 
+def test_each_numbered_part_of_a_query_is_retrieved_from_the_library_for_the_part_vote(
+    built: tuple[SelectiveEmbedKB, LecardDataset], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A query text with numbered parts (kb.elements.fact_parts) is retrieved once more per part, over the whole
+    library, as the product's search does for its part vote; a configuration without it retrieves nothing more."""
+    kb, ds = built
+    evaluator = LecardEvaluator(kb, ds)
+    part = "被告人甲趁店员不备，从柜台内窃取手机两部，价值共计人民币六千元，后将手机变卖挥霍，案发后被民警抓获。"
+    query = replace(ds.queries[0], text=f"一、{part}二、{part}三、{part}")
+    seen: list[tuple[str, object]] = []
+    retrieve = evaluator.retrieve
+
+    def spy(query, *, filters, top_k, dense=True):  # type: ignore[no-untyped-def]
+        seen.append((query.text, filters))
+        return retrieve(query, filters=filters, top_k=top_k, dense=dense)
+
+    monkeypatch.setattr(evaluator, "retrieve", spy)
+    runs = evaluator.run([query], protocol="rerank", settings=["auto"], configs=[CONFIGS[DEFAULT_CONFIG]])
+    assert sorted(runs["auto"].by_config[DEFAULT_CONFIG][query.qid]) == sorted(ds.pools[query.qid])
+    # the pool, the library, then the three parts over the library (the normalised text's parts)
+    assert [filters is None for _, filters in seen] == [False, True, True, True, True]
+    assert all(text.endswith("抓获。") and len(text) == len(part) for text, _ in seen[2:])
+    seen.clear()
+    evaluator.run([query], protocol="rerank", settings=["auto"], configs=[CONFIG_CHOICES["hybrid+elements@no-parts"]])
+    assert len(seen) == 2  # the pool and the library, no part
+    seen.clear()
+    evaluator.run(ds.queries[:1], protocol="rerank", settings=["auto"], configs=[CONFIGS[DEFAULT_CONFIG]])
+    assert len(seen) == 2  # a text without parts: no part retrieval
+
+
 def test_the_name_options_reach_the_query_analysis(built: tuple[SelectiveEmbedKB, LecardDataset]) -> None:
     """`--keep-names` and the name-term sweep change what the evaluation searches with, like the product's setting."""
     kb, ds = built

@@ -6,7 +6,13 @@ import pytest
 from haystack import Document, Pipeline
 
 from kb.components.entry_folder import EntryFolder, fold_chunks
-from kb.components.legal_element_ranker import LegalElementRanker, infer_charges, inferred_boost
+from kb.components.legal_element_ranker import (
+    PART_MIN_SHARE,
+    LegalElementRanker,
+    infer_charges,
+    infer_charges_with_notes,
+    inferred_boost,
+)
 from kb.components.query_normalizer import analyze_query
 from kb.models import SearchHit
 
@@ -261,3 +267,58 @@ def test_the_vote_weights_can_be_flattened_for_experiments() -> None:
     assert infer_charges(hits, 10, 0.0) == {"盗窃罪": pytest.approx(2 / 3), "诈骗罪": pytest.approx(1 / 3)}
     flat = infer_charges(hits, 10, 0.0, offset=1.0)  # 1/2 and 1/3
     assert flat == {"盗窃罪": pytest.approx(0.6), "诈骗罪": pytest.approx(0.4)}
+
+
+# 示例 a text of two numbered facts of two kinds (kb.elements.fact_parts): a theft, then a drunk drive.
+THEFT_PART = "某年三月，被告人甲趁店员不备，从柜台内窃取手机两部，价值共计人民币六千元，后将手机变卖挥霍。"
+DRIVE_PART = "同年五月某日晚，甲酒后驾驶小型轿车在城区道路上行驶，被民警拦下，经检测血液酒精含量超标。"
+TWO_FACTS = f"被告人甲，男，无业。一、{THEFT_PART * 2}二、{DRIVE_PART}"
+THEFTS = [_hit(f"t{i}", 1.0 - i / 10, ["盗窃罪"]) for i in range(4)]
+DRIVES = [_hit(f"d{i}", 0.5 - i / 10, ["危险驾驶罪"]) for i in range(4)]
+
+
+def test_each_numbered_part_votes_too_and_a_charge_keeps_its_best_share() -> None:
+    """The whole text's nearest cases are thefts; the drive's part brings 危险驾驶罪 in at its own share."""
+    whole, _ = infer_charges_with_notes(THEFTS, TWO_FACTS, 10, 0.3)
+    assert whole == {"盗窃罪": pytest.approx(1.0)}
+    parts = [(THEFT_PART * 2, THEFTS), (DRIVE_PART, DRIVES)]
+    inferred, notes = infer_charges_with_notes(THEFTS, TWO_FACTS, 10, 0.3, parts)
+    assert inferred == {"盗窃罪": pytest.approx(1.0), "危险驾驶罪": pytest.approx(1.0)}
+    assert notes == []
+    mixed = [DRIVES[0], THEFTS[0], THEFTS[1], THEFTS[2]]  # 危险驾驶罪 1/(1 + 1/2 + 1/3 + 1/4) = 0.48 of the votes
+    assert infer_charges(mixed, 10, 0.3)["危险驾驶罪"] == pytest.approx(0.48, abs=0.01)
+    whole_mixed, _ = infer_charges_with_notes(mixed, TWO_FACTS, 10, 0.3)
+    inferred, _ = infer_charges_with_notes(THEFTS, TWO_FACTS, 10, 0.3, [(DRIVE_PART, mixed)])
+    assert "危险驾驶罪" in whole_mixed  # the whole text's vote keeps a charge at 30 %
+    assert "危险驾驶罪" not in inferred  # a part's vote only at PART_MIN_SHARE (50 %)
+    assert PART_MIN_SHARE == 0.5
+
+
+def test_a_parts_vote_is_checked_against_the_parts_own_text() -> None:
+    """A part that tells only of drugs seized gets 非法持有毒品罪 for its trafficking vote, as a whole text would."""
+    seized = "民警在某快餐店门口抓获被告人甲，当场从其电动自行车内查获白色晶体1袋，经鉴定净重24克，检出甲基苯丙胺成分。"
+    text = f"一、{THEFT_PART * 2}二、{seized}"
+    traffic = [_hit(f"s{i}", 1.0, ["走私、贩卖、运输、制造毒品罪"]) for i in range(3)]
+    inferred, notes = infer_charges_with_notes(THEFTS, text, 10, 0.3, [(THEFT_PART * 2, THEFTS), (seized, traffic)])
+    assert list(inferred) == ["盗窃罪", "非法持有毒品罪"]
+    assert len(notes) == 1 and notes[0].endswith("改按非法持有毒品罪")
+    # a part's check that drops a charge another vote still infers says nothing: the charge is inferred after all
+    drive_votes = [_hit("x", 1.0, ["盗窃罪"])]
+    inferred, notes = infer_charges_with_notes(THEFTS, text, 10, 0.3, [(DRIVE_PART, drive_votes)])
+    assert inferred == {"盗窃罪": pytest.approx(1.0)} and notes == []
+
+
+def test_the_ranker_takes_the_parts_nearest_cases_as_part_voters() -> None:
+    analysis = analyze_query(TWO_FACTS)
+    assert analysis.long_query and not analysis.charges
+    hits = [*THEFTS, *DRIVES]
+    alone = LegalElementRanker().run(hits=hits, analysis=analysis)
+    assert list(alone["inferred_charges"]) == ["盗窃罪"]
+    out = LegalElementRanker().run(hits=hits, analysis=analysis, part_voters=[THEFTS, DRIVES])
+    assert set(out["inferred_charges"]) == {"盗窃罪", "危险驾驶罪"}
+    assert out["hits"][0].entry_id == "t0"
+    boosted = {h.entry_id: h.score for h in out["hits"]}
+    assert boosted["d0"] > dict((h.entry_id, h.score) for h in alone["hits"])["d0"]  # the drives rise
+    # a text that names its charge infers nothing, whatever the parts' cases are
+    named = analyze_query(TWO_FACTS + "公安机关以盗窃罪移送审查起诉。")
+    assert LegalElementRanker().run(hits=hits, analysis=named, part_voters=[THEFTS, DRIVES])["inferred_charges"] == {}
