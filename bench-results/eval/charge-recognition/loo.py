@@ -66,8 +66,9 @@ class FactText:
     text: str
 
 
-def pseudo_query(facts: str) -> str:
-    """A judgment's facts as a prosecutor would paste them: the court's findings, without the charge named."""
+def pseudo_query(facts: str, max_chars: int = 800) -> str:
+    """A judgment's facts as a prosecutor would paste them: the court's findings, without the charge named (at most
+    `max_chars` characters)."""
     text = facts
     found = re.search(r"经审理查明[：:，,]?", text)
     if found:
@@ -77,7 +78,7 @@ def pseudo_query(facts: str) -> str:
         text = text[: cut.start()]
     sentences = [s for s in re.split(r"(?<=[。；！？])", text) if s.strip()]
     kept = [s for s in sentences if not re.search(r"罪|指控|公诉|检察院|辩护|本院", s)]
-    return "".join(kept).strip()[:800]
+    return "".join(kept).strip()[:max_chars]
 
 
 def grams(text: str, n: int = 8) -> set[str]:
