@@ -10,11 +10,16 @@ whole text and of each part. parts_report.py compares the votes.
     python bench-results/eval/charge-recognition/parts.py 400 var/eval/lecard/loo-parts.pkl
     python bench-results/eval/charge-recognition/parts.py 400 var/eval/lecard/loo-parts-d100.pkl --part-depth 100
     python bench-results/eval/charge-recognition/parts.py 400 var/eval/lecard/loo-parts-heldout.pkl --held-out
+    python bench-results/eval/charge-recognition/parts.py 300 var/eval/lecard/loo-parts-arabic.pkl --arabic
+    python bench-results/eval/charge-recognition/parts.py 400 var/eval/lecard/loo-parts-arabic-heldout.pkl \
+        --arabic --held-out
 
 Truth: the judgment's own indexed charges. The first three draw with loo.py's seed from the judgments not in loo.py's
 random sample (287 have parts; 3.5–6.5 min each), each part searched as deep as a query of its length (where the part
 share was chosen), 300 chunks deep (the product's PART_DEPTH, chosen next) or 100; the last takes the judgments with
-parts of loo.py's random sample (held out: looked at once the part vote was chosen).
+parts of loo.py's random sample (held out: looked at once the part vote was chosen). With --arabic, the texts
+numbered 1、2、 (or 1. 2.) and not 一、二、 (the splitter's Arabic style, measured and not kept): 300 of them, and
+the held-out ones of loo.py's random sample.
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ from api.evaluation.corpus import pid_of
 from api.evaluation.harness import LecardRun, warm_index
 from api.evaluation.lecard import iter_candidates, load_lecard
 from api.evaluation.runner import LecardEvaluator
-from kb.elements.fact_parts import fact_parts
+from kb.elements.fact_parts import ALL_STYLES, fact_parts
 from kb.service import PART_DEPTH
 
 MAX_CHARS = 3000
@@ -71,6 +76,8 @@ def main() -> None:
     depth_arg = sys.argv[sys.argv.index("--part-depth") + 1] if "--part-depth" in sys.argv else str(PART_DEPTH)
     part_depth = None if depth_arg == "text" else int(depth_arg)
     used = {row["pid"] for row in pickle.loads(Path("var/eval/lecard/loo.pkl").read_bytes())}
+    # --arabic: texts numbered 1、2、 only (kb.elements.fact_parts' second style) instead of 一、二、
+    arabic = "--arabic" in sys.argv
     # --held-out: the judgments of loo.py's random sample instead (the part vote's shares were chosen without them)
     pids = sorted(used if "--held-out" in sys.argv else set(facts) - used)
     random.Random(SEED).shuffle(pids)
@@ -82,8 +89,9 @@ def main() -> None:
             if len(rows) >= n:
                 break
             text = pseudo_query(facts[pid], MAX_CHARS)
-            parts = fact_parts(text)
-            if len(text) < 150 or not parts:
+            chinese = fact_parts(text, styles=("chinese",))
+            parts = fact_parts(text, ALL_STYLES) if arabic and not chinese else chinese
+            if len(text) < 150 or not parts or (arabic and chinese):
                 continue
             whole, truth = nearest(evaluator, text, pid, facts)
             if truth is None:  # the judgment itself was not found: no indexed charges to compare with

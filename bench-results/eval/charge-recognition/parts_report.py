@@ -2,11 +2,13 @@
 
     python bench-results/eval/charge-recognition/parts_report.py var/eval/lecard/loo-parts-textdepth.pkl \
         var/eval/lecard/loo-parts.pkl var/eval/lecard/loo-parts-d100.pkl var/eval/lecard/loo-parts-heldout.pkl \
+        var/eval/lecard/loo-parts-arabic.pkl var/eval/lecard/loo-parts-arabic-heldout.pkl \
         > bench-results/eval/charge-recognition/parts.txt
 
 The first file is where the part share was chosen (30, 50 or 70 %; parts searched as deep as a query of their length),
-the next two the same judgments with parts searched 300 chunks deep (the product's, chosen there) and 100; the last
-is held out (loo.py's random sample, parts 300 deep).
+the next two the same judgments with parts searched 300 chunks deep (the product's, chosen there) and 100; the fourth
+is held out (loo.py's random sample, parts 300 deep). The last two: texts numbered 1、2、 instead, a sample and the
+held-out ones (not kept: recall up, precision down more).
 
 Votes (the product's: the first 10 nearest cases other than the judgment's co-defendants' or appeal judgments, weight
 1/rank, a charge kept at 30 % of the votes, then the text's checks of kb.elements.charge_refinement):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kb.elements.fact_parts import MAX_PARTS, MIN_PART_CHARS, fact_parts
+from kb.elements.fact_parts import ALL_STYLES, MAX_PARTS, MIN_PART_CHARS, STYLES, fact_parts
 
 # 示例 two facts of two kinds, numbered 一、二、, after a preamble about the defendant.
 THEFT = "某年三月，被告人甲趁店员不备，从柜台内窃取手机两部，价值共计人民币六千元，后将手机变卖挥霍。"
@@ -60,3 +60,19 @@ def test_hostile_and_huge_texts_are_handled() -> None:
     huge = "".join(f"{n}、{THEFT * 50}" for n in "一二三")
     assert len(fact_parts(huge)) == 3
     assert fact_parts("一、\x00\ufffd" + THEFT + "二、" + DRIVE) == ["\x00\ufffd" + THEFT, DRIVE]
+
+
+def test_arabic_numbering_is_followed_only_when_asked() -> None:
+    """Measured and not kept for the part vote (mostly counts of one crime), so the default leaves it out."""
+    assert STYLES == ("chinese",)
+    assert fact_parts(f"{PREAMBLE}1、{THEFT}2、{DRIVE}") == []
+    assert fact_parts(f"{PREAMBLE}1、{THEFT}2、{DRIVE}", ALL_STYLES) == [THEFT, DRIVE]
+    assert fact_parts(f"1.{THEFT}2.{DRIVE}", ALL_STYLES) == [THEFT, DRIVE]
+    assert fact_parts(f"1\uff0e{THEFT}2\uff0e{DRIVE}", ALL_STYLES) == [THEFT, DRIVE]  # the full-width stop
+
+
+def test_chinese_numerals_come_before_arabic_items_and_decimals_are_not_parts() -> None:
+    items = f"1、{THEFT}2、{DRIVE}"
+    assert fact_parts(f"一、{items}二、{DRIVE}", ALL_STYLES) == [items, DRIVE]  # the items of part 一 stay in it
+    assert fact_parts(f"经称量：1.5克。{THEFT}2.5克。{DRIVE}", ALL_STYLES) == []  # a weight is not a numbered part
+    assert fact_parts(f"1、{THEFT}3、{DRIVE}", ALL_STYLES) == []  # numbers must run in order
