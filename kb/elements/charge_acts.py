@@ -65,7 +65,9 @@ ACTS: dict[str, str] = {
     "绑架罪": r"绑架|劫持|捆绑|扣押|控制|赎金|勒索",
     "敲诈勒索罪": r"敲诈|勒索|要挟|威胁|胁迫|曝光|索要|恐吓|举报|索取",
     "交通肇事罪": _DRIVING + r"|交通|事故|肇事",
-    "危险驾驶罪": _DRIVING + r"|酒|追逐|超员|超载|超速",
+    # not any drive: one of the four the statute names (刑法第一百三十三条之一), drunk, racing, overloaded or speeding
+    # with passengers, dangerous chemicals (a text with a car in it is not thereby a 危险驾驶)
+    "危险驾驶罪": r"酒|醉|乙醇|追逐|竞驶|飙车|超员|超载|超速|危险化学品|危化品|剧毒|校车",
     "非法持有、私藏枪支、弹药罪": _GUN,
     "非法制造、买卖、运输、邮寄、储存枪支、弹药、爆炸物罪": _GUN,
     "非法买卖、运输、携带、持有毒品原植物种子、幼苗罪": _DRUG + r"|种子|幼苗",

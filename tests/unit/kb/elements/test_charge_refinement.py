@@ -137,15 +137,16 @@ def test_drink_driving_without_an_accident_is_not_a_traffic_accident_crime() -> 
 
 
 @pytest.mark.parametrize(
-    "text",
+    ("text", "kept"),
     [
-        "被告人甲驾驶货车与行人乙相撞，致乙当场死亡，甲负事故全部责任。",  # a death
-        "被告人甲醉酒驾车撞伤行人乙，经鉴定乙的损伤程度为重伤二级。",  # 重伤
-        "被告人甲驾车撞坏路边商铺，造成财产损失人民币40万元，无能力赔偿。",  # a loss of property
+        ("被告人甲驾驶货车与行人乙相撞，致乙当场死亡，甲负事故全部责任。", {"交通肇事罪": 0.6}),  # a death
+        ("被告人甲醉酒驾车撞伤行人乙，经鉴定乙的损伤程度为重伤二级。", DRIVEN),  # 重伤, and drunk
+        ("被告人甲驾车撞坏路边商铺，造成财产损失人民币40万元，无能力赔偿。", {"交通肇事罪": 0.6}),  # a loss
     ],
 )
-def test_a_serious_accident_leaves_the_traffic_accident_crime(text: str) -> None:
-    assert refine_inferred_charges(text, DRIVEN) == DRIVEN
+def test_a_serious_accident_leaves_the_traffic_accident_crime(text: str, kept: dict[str, float]) -> None:
+    """危险驾驶罪 goes with it only when the drive is one of the statute's four (here: drunk)."""
+    assert refine_inferred_charges(text, DRIVEN) == kept
 
 
 # Guns: illustrative texts (示例), written for these tests.
@@ -287,6 +288,8 @@ def test_a_charge_whose_act_the_text_never_tells_of_is_not_inferred() -> None:
         ("被告人甲趁店主不备，从柜台内拿走手机一部。", "盗窃罪"),
         ("被告人甲谎称能办理入学，收取乙人民币五万元。", "诈骗罪"),
         ("被告人甲醉酒后驾驶小型轿车在道路上行驶。", "危险驾驶罪"),
+        ("被告人甲驾驶小型轿车被查获，经检验其血液中乙醇含量为105mg/100ml。", "危险驾驶罪"),
+        ("被告人甲驾驶大客车从事旅客运输，核载45人实载68人，严重超员。", "危险驾驶罪"),
         ("被告人甲以年息百分之二十为回报，向社会不特定人员吸收资金八百万元。", "非法吸收公众存款罪"),
         ("被告人甲将本人银行卡及U盾出售给他人，用于接收诈骗资金。", "帮助信息网络犯罪活动罪"),
         ("被告人甲与乙发生口角，持木棍击打乙头部。", "故意伤害罪"),
@@ -306,6 +309,8 @@ def test_a_text_that_tells_of_the_act_keeps_the_charge(text: str, charge: str) -
         (GUN_BOUGHT, "非法吸收公众存款罪"),
         ("被告人甲持单刃尖刀朝乙胸部捅刺数刀，致乙死亡。", "交通肇事罪"),
         ("被告人甲在租住的民房内用打印机制造面额一百元的人民币三百二十张。", "盗窃罪"),
+        # a car in the story is not a dangerous drive: the statute names four, none told here
+        ("被告人甲驾驶面包车到工地，将工地内的电缆线剪断后装车运走。", "危险驾驶罪"),
     ],
 )
 def test_a_text_of_another_kind_of_crime_does_not_tell_of_the_act(text: str, charge: str) -> None:
