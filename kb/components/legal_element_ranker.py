@@ -32,7 +32,8 @@ A text that numbers several criminal facts (一、…二、…, kb.elements.fact
 and the nearest cases of the whole text follow its longest part: a gambling den and, as part 二, tobacco sold without
 a licence were voted 非法经营罪 alone. The part vote lets each part's nearest cases vote too (`part_voters`, one search
 per part, made by KnowledgeBase.search): a charge with at least `PART_MIN_SHARE` (50 %) of a part's votes, checked
-against the part's own text, is inferred, and a charge's share is its best in any of the votes. Chosen on the
+against the part's own text, is inferred, and a charge's share is its best in any of the votes; a charge only a
+part's cases voted for gets a note naming its part (案情第二部分另按危险驾驶罪推断). Chosen on the
 library's own judgments with numbered parts, leave one out (30, 50 or 70 %; 50 % found more of their charges without
 inferring more wrong ones), then measured on LeCaRD (docs/evaluation.md "The part vote").
 
@@ -60,6 +61,7 @@ from kb.models import MatchReason, SearchHit
 
 INFERRED_REACH = 50  # entries of a list the inferred charges order (see the module docstring)
 PART_MIN_SHARE = 0.5  # share of a numbered part's votes a charge needs (see the module docstring)
+_NUMBERS = "零一二三四五六七八九十"  # a part's number in its note (fact_parts keeps at most 6)
 GUIDING_CASE = "指导性案例"  # the 案例类型 of the SPP's and the SPC's guiding cases
 AUTHORITY_WEIGHT = 0.5  # how much more a guiding case weighs than another case as similar (see the module docstring)
 
@@ -132,10 +134,14 @@ def infer_charges_with_notes(
     inferred, notes = refine_with_notes(text, infer_charges(hits, top_k, min_share))
     if not parts:
         return inferred, notes
+    whole = set(inferred)
     checked_parts = []
-    for part_text, part_hits in parts:
+    for number, (part_text, part_hits) in enumerate(parts, start=1):
         voted = infer_charges(part_hits, top_k, max(min_share, PART_MIN_SHARE))
         checked, part_notes = refine_with_notes(part_text, voted)
+        added = [charge for charge in checked if charge not in whole and charge not in inferred]
+        if added:  # the page says where a charge the whole text's cases did not vote for comes from
+            part_notes = [*part_notes, f"案情第{_NUMBERS[number]}部分另按{'、'.join(added)}推断"]
         checked_parts.append((set(voted) - set(checked), part_notes))
         for charge, share in checked.items():
             inferred[charge] = max(inferred.get(charge, 0.0), share)

@@ -140,3 +140,4 @@ def test_each_numbered_fact_votes_in_the_comparison_too(client: TestClient) -> N
     query = response.json()["query"]
     assert query["charges_inferred"] is True
     assert set(query["charges"]) >= {"盗窃罪", "危险驾驶罪"}
+    assert "案情第二部分另按危险驾驶罪推断" in query["inferred_notes"]

@@ -139,6 +139,7 @@ def test_each_numbered_fact_of_a_text_votes_for_its_own_charge(client: TestClien
     numbered = _analysis(client, TWO_FACTS)
     charges = [item["charge"] for item in numbered["inferred_charges"]]
     assert set(charges) == {"盗窃罪", "危险驾驶罪"}
+    assert numbered["inferred_notes"] == ["案情第二部分另按危险驾驶罪推断"]  # where the second charge comes from
     unnumbered = [item["charge"] for item in _analysis(client, ONE_FACT)["inferred_charges"]]
     assert "危险驾驶罪" not in unnumbered and unnumbered[0] == "盗窃罪"  # one vote: the longer theft's cases
     hits = client.post("/api/search", json={"q": TWO_FACTS, "page_size": 10}).json()["hits"]

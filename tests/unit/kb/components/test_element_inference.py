@@ -284,7 +284,7 @@ def test_each_numbered_part_votes_too_and_a_charge_keeps_its_best_share() -> Non
     parts = [(THEFT_PART * 2, THEFTS), (DRIVE_PART, DRIVES)]
     inferred, notes = infer_charges_with_notes(THEFTS, TWO_FACTS, 10, 0.3, parts)
     assert inferred == {"盗窃罪": pytest.approx(1.0), "危险驾驶罪": pytest.approx(1.0)}
-    assert notes == []
+    assert notes == ["案情第二部分另按危险驾驶罪推断"]  # the page says where the charge comes from
     mixed = [DRIVES[0], THEFTS[0], THEFTS[1], THEFTS[2]]  # 危险驾驶罪 1/(1 + 1/2 + 1/3 + 1/4) = 0.48 of the votes
     assert infer_charges(mixed, 10, 0.3)["危险驾驶罪"] == pytest.approx(0.48, abs=0.01)
     whole_mixed, _ = infer_charges_with_notes(mixed, TWO_FACTS, 10, 0.3)
@@ -301,7 +301,8 @@ def test_a_parts_vote_is_checked_against_the_parts_own_text() -> None:
     traffic = [_hit(f"s{i}", 1.0, ["走私、贩卖、运输、制造毒品罪"]) for i in range(3)]
     inferred, notes = infer_charges_with_notes(THEFTS, text, 10, 0.3, [(THEFT_PART * 2, THEFTS), (seized, traffic)])
     assert list(inferred) == ["盗窃罪", "非法持有毒品罪"]
-    assert len(notes) == 1 and notes[0].endswith("改按非法持有毒品罪")
+    assert len(notes) == 2 and notes[0].endswith("改按非法持有毒品罪")
+    assert notes[1] == "案情第二部分另按非法持有毒品罪推断"
     # a part's check that drops a charge another vote still infers says nothing: the charge is inferred after all
     drive_votes = [_hit("x", 1.0, ["盗窃罪"])]
     inferred, notes = infer_charges_with_notes(THEFTS, text, 10, 0.3, [(DRIVE_PART, drive_votes)])
