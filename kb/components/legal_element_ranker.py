@@ -134,20 +134,20 @@ def infer_charges_with_notes(
     inferred, notes = refine_with_notes(text, infer_charges(hits, top_k, min_share))
     if not parts:
         return inferred, notes
-    whole = set(inferred)
     checked_parts = []
     for number, (part_text, part_hits) in enumerate(parts, start=1):
         voted = infer_charges(part_hits, top_k, max(min_share, PART_MIN_SHARE))
         checked, part_notes = refine_with_notes(part_text, voted)
-        added = [charge for charge in checked if charge not in whole and charge not in inferred]
-        if added:  # the page says where a charge the whole text's cases did not vote for comes from
-            part_notes = [*part_notes, f"案情第{_NUMBERS[number]}部分另按{'、'.join(added)}推断"]
-        checked_parts.append((set(voted) - set(checked), part_notes))
+        added = [charge for charge in checked if charge not in inferred]
+        # the page says where a charge the other votes did not bring comes from
+        source = [f"案情第{_NUMBERS[number]}部分另按{'、'.join(added)}推断"] if added else []
+        checked_parts.append((set(voted) - set(checked), part_notes, source))
         for charge, share in checked.items():
             inferred[charge] = max(inferred.get(charge, 0.0), share)
-    for dropped, part_notes in checked_parts:
-        if not dropped & inferred.keys():  # a part's check dropped a charge another vote still infers: no note
-            notes.extend(note for note in part_notes if note not in notes)
+    for dropped, part_notes, source in checked_parts:
+        if dropped & inferred.keys():  # a part's check dropped a charge another vote still infers: no check note
+            part_notes = []
+        notes.extend(note for note in [*part_notes, *source] if note not in notes)
     return dict(sorted(inferred.items(), key=lambda kv: -kv[1])), notes
 
 

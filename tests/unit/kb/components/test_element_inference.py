@@ -307,6 +307,11 @@ def test_a_parts_vote_is_checked_against_the_parts_own_text() -> None:
     drive_votes = [_hit("x", 1.0, ["盗窃罪"])]
     inferred, notes = infer_charges_with_notes(THEFTS, text, 10, 0.3, [(DRIVE_PART, drive_votes)])
     assert inferred == {"盗窃罪": pytest.approx(1.0)} and notes == []
+    # … but the charge the same part does bring is still named with its part
+    mixed_votes = [_hit("x", 1.0, ["盗窃罪", "危险驾驶罪"])]
+    inferred, notes = infer_charges_with_notes(THEFTS, text, 10, 0.3, [(DRIVE_PART, mixed_votes)])
+    assert set(inferred) == {"盗窃罪", "危险驾驶罪"}
+    assert notes == ["案情第一部分另按危险驾驶罪推断"]
 
 
 def test_the_ranker_takes_the_parts_nearest_cases_as_part_voters() -> None:
