@@ -315,7 +315,7 @@ class KnowledgeBase:
                 filters=haystack_filters,
                 top_k=top_k,
                 infer_charges=request.infer_charges,
-                part_voters=[voters for _, voters in parts],
+                part_votes=parts,
             )
             part_votes = [(part, [h for h in voters if h.entry_id not in excluded]) for part, voters in parts]
             hits: list[SearchHit] = out["hits"]

@@ -213,13 +213,13 @@ class ConfigRanker:
         config: EvalConfig,
         analysis: QueryAnalysis | None = None,
         library: Retrieved | None = None,
-        parts: Sequence[Retrieved] = (),
+        parts: Sequence[tuple[str, Retrieved]] = (),
     ) -> list[SearchHit]:
         """One configuration's entry ranking from the shared retrieval (documents are copied, never mutated).
 
         `library`: the same query's retrieval from the whole index; with `vote_from="library"` its ranking votes for
-        the inferred charges. `parts`: each numbered part's retrieval from the whole index (`part_retrievals`); with
-        `part_vote` their rankings vote too."""
+        the inferred charges. `parts`: (part text, its retrieval from the whole index) for each numbered part
+        (`part_retrievals`); with `part_vote` their rankings vote too."""
         lists: list[tuple[list[Document], float]] = []
         if config.bm25 and retrieved.bm25:
             lists.append(([replace(d, meta=dict(d.meta)) for d in retrieved.bm25], config.bm25_weight))
@@ -241,8 +241,12 @@ class ConfigRanker:
             voters = None
             if library is not None and config.vote_from == "library":
                 voters = self.rank(library, self.voters_config(config), analysis)
-            part_voters = [self.rank(part, self.voters_config(config)) for part in parts] if config.part_vote else []
-            hits = ranker.run(hits=hits, analysis=used, voters=voters, part_voters=part_voters)["hits"]
+            part_votes = (
+                [(text, self.rank(part, self.voters_config(config))) for text, part in parts]
+                if config.part_vote
+                else []
+            )
+            hits = ranker.run(hits=hits, analysis=used, voters=voters, part_votes=part_votes)["hits"]
         return hits
 
     def facts_stage(self, config: EvalConfig) -> FactsMatchRanker:
@@ -254,13 +258,16 @@ class ConfigRanker:
         without element re-ranking (a sweep script may vary it)."""
         return replace(config, elements=False)
 
-    def part_retrievals(self, analysis: QueryAnalysis, configs: Sequence[EvalConfig], dense: bool) -> list[Retrieved]:
-        """Each numbered part of the query text (kb.elements.fact_parts) retrieved from the whole index, as the
-        product's search retrieves it for the part vote; none when no configuration votes by parts."""
+    def part_retrievals(
+        self, analysis: QueryAnalysis, configs: Sequence[EvalConfig], dense: bool
+    ) -> list[tuple[str, Retrieved]]:
+        """(part text, its retrieval from the whole index) for each numbered part of the query text
+        (kb.elements.fact_parts), as the product's search retrieves it for the part vote; none when no configuration
+        votes by parts."""
         if not any(c.elements and c.part_vote and c.infer_from for c in configs):
             return []
-        parts = [PartQuery(text) for text in fact_parts(analysis.text)]
-        return [self.retrieve(part, filters=None, top_k=PART_DEPTH, dense=dense) for part in parts]
+        parts = fact_parts(analysis.text)
+        return [(text, self.retrieve(PartQuery(text), filters=None, top_k=PART_DEPTH, dense=dense)) for text in parts]
 
     def library_depth(self, query: TextQuery) -> int:
         """Chunks asked of each retriever over the whole library: `EvalOptions.full_top_k`, or the product's depth

@@ -30,7 +30,7 @@ bench-results/eval/recall-hedge/). A charge the query names is not a guess and o
 
 A text that numbers several criminal facts (一、…二、…, kb.elements.fact_parts) may tell of a different crime in each,
 and the nearest cases of the whole text follow its longest part: a gambling den and, as part 二, tobacco sold without
-a licence were voted 非法经营罪 alone. The part vote lets each part's nearest cases vote too (`part_voters`, one search
+a licence were voted 非法经营罪 alone. The part vote lets each part's nearest cases vote too (`part_votes`, one search
 per part, made by KnowledgeBase.search): a charge with at least `PART_MIN_SHARE` (50 %) of a part's votes, checked
 against the part's own text, is inferred, and a charge's share is its best in any of the votes; a charge only a
 part's cases voted for gets a note naming its part (案情第二部分另按危险驾驶罪推断). Chosen on the
@@ -56,7 +56,6 @@ from haystack import component, default_to_dict
 
 from kb.components.query_normalizer import QueryAnalysis
 from kb.elements.charge_refinement import refine_with_notes
-from kb.elements.fact_parts import fact_parts
 from kb.models import MatchReason, SearchHit
 
 INFERRED_REACH = 50  # entries of a list the inferred charges order (see the module docstring)
@@ -220,10 +219,10 @@ class LegalElementRanker:
         hits: list[SearchHit],
         analysis: QueryAnalysis | None = None,
         voters: list[SearchHit] | None = None,
-        part_voters: list[list[SearchHit]] | None = None,
+        part_votes: list[tuple[str, list[SearchHit]]] | None = None,
     ) -> dict[str, Any]:
-        """`voters`: the ranked hits whose charges vote for the inferred charges (default: `hits`). `part_voters`: the
-        nearest cases of each numbered part of the query text (`fact_parts(analysis.text)`, in order), for the part
+        """`voters`: the ranked hits whose charges vote for the inferred charges (default: `hits`). `part_votes`:
+        (part text, its nearest cases) for each numbered part of the query text (kb.elements.fact_parts), for the part
         vote; none by default.
 
         `inferred_charges`: the charges that boosted the ranking, charge -> share of the votes, best first; {} when no
@@ -237,9 +236,8 @@ class LegalElementRanker:
         notes: list[str] = []
         if self.infer_from and not analysis.charges and analysis.long_query:
             voting = hits if voters is None else voters
-            parts = list(zip(fact_parts(analysis.text), part_voters or [], strict=False))
             inferred, notes = infer_charges_with_notes(
-                voting, analysis.text, self.infer_from, self.infer_min_share, parts
+                voting, analysis.text, self.infer_from, self.infer_min_share, part_votes or ()
             )
         return {"hits": self.rerank(hits, analysis, inferred), "inferred_charges": inferred, "inferred_notes": notes}
 

@@ -88,7 +88,7 @@ def run_search_pipeline(
     filters: dict[str, Any] | None,
     top_k: int,
     infer_charges: bool = True,
-    part_voters: list[list[SearchHit]] | None = None,
+    part_votes: list[tuple[str, list[SearchHit]]] | None = None,
 ) -> dict[str, Any]:
     """Run it and return {"hits": [...], "analysis": QueryAnalysis, "inferred_charges": {charge: share},
     "inferred_notes": [str], "inferred_reach": int}.
@@ -97,13 +97,13 @@ def run_search_pipeline(
     inferred none). `inferred_notes`: why the text's checks changed the voted charges, one note each (Chinese).
     `inferred_reach`: how many of the first hits such charges order, as the ranker component is
     configured (0 = the whole list). `infer_charges=False`: nobody votes, so no charge is inferred and the ranking
-    is the one without the inferred boost. `part_voters`: the nearest cases of each numbered part of the query text,
-    for the ranker's part vote (KnowledgeBase.search finds them)."""
+    is the one without the inferred boost. `part_votes`: (part text, its nearest cases) for each numbered part of the
+    query text, for the ranker's part vote (KnowledgeBase.search finds them)."""
     data: dict[str, Any] = {"normalizer": {"query": query}, "bm25": {"filters": filters, "top_k": top_k}}
     if not infer_charges:
         data["ranker"] = {"voters": []}
-    elif part_voters:
-        data["ranker"] = {"part_voters": part_voters}
+    elif part_votes:
+        data["ranker"] = {"part_votes": part_votes}
     if "dense" in pipe.graph.nodes:
         data["dense"] = {"filters": filters, "top_k": top_k}
     result = run_graph(pipe, data)

@@ -320,11 +320,12 @@ def test_the_ranker_takes_the_parts_nearest_cases_as_part_voters() -> None:
     hits = [*THEFTS, *DRIVES]
     alone = LegalElementRanker().run(hits=hits, analysis=analysis)
     assert list(alone["inferred_charges"]) == ["盗窃罪"]
-    out = LegalElementRanker().run(hits=hits, analysis=analysis, part_voters=[THEFTS, DRIVES])
+    parts = [(THEFT_PART * 2, THEFTS), (DRIVE_PART, DRIVES)]
+    out = LegalElementRanker().run(hits=hits, analysis=analysis, part_votes=parts)
     assert set(out["inferred_charges"]) == {"盗窃罪", "危险驾驶罪"}
     assert out["hits"][0].entry_id == "t0"
     boosted = {h.entry_id: h.score for h in out["hits"]}
     assert boosted["d0"] > dict((h.entry_id, h.score) for h in alone["hits"])["d0"]  # the drives rise
     # a text that names its charge infers nothing, whatever the parts' cases are
     named = analyze_query(TWO_FACTS + "公安机关以盗窃罪移送审查起诉。")
-    assert LegalElementRanker().run(hits=hits, analysis=named, part_voters=[THEFTS, DRIVES])["inferred_charges"] == {}
+    assert LegalElementRanker().run(hits=hits, analysis=named, part_votes=parts)["inferred_charges"] == {}
