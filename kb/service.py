@@ -23,7 +23,7 @@ from kb.components.text_embedder import KbTextEmbedder
 from kb.config import Settings
 from kb.elements.fact_parts import fact_parts
 from kb.elements.outcomes import extract_outcomes
-from kb.errors import EntryNotFound, EntryRetracted, KBError
+from kb.errors import EntryNotFound, EntryRetracted, InvalidQuery, KBError
 from kb.facts_terms import FactsTermStore
 from kb.long_lived import freeze_long_lived
 from kb.models import FACET_KEYS, Entry, EntryKind, MatchReason, SearchHit
@@ -375,7 +375,10 @@ class KnowledgeBase:
             return []
         votes = []
         for part in fact_parts(analysis.text):
-            found = run_search_pipeline(self.pipeline, part, filters=filters, top_k=PART_DEPTH, infer_charges=False)
+            try:
+                found = run_search_pipeline(self.pipeline, part, filters=filters, top_k=PART_DEPTH, infer_charges=False)
+            except InvalidQuery:  # a part of nothing searchable (only punctuation or emoji) has no nearest cases
+                continue
             votes.append((part, found["hits"][:PART_VOTERS]))
         return votes
 

@@ -159,6 +159,10 @@ def test_numbered_texts_too_long_empty_or_hostile_get_a_clear_answer(client: Tes
     assert response.json()["code"] == "invalid_query" and response.json()["detail"].startswith("查询过长")
     empty_parts = "示例：" + "".join(f"{n}、。" for n in "一二三四五六") + TWO_FACTS.removeprefix("示例：")
     assert client.post("/api/search", json={"q": empty_parts}).status_code == 200
+    emoji_part = TWO_FACTS.replace("二、", "二、" + "😀" * 40 + "。三、")  # a part of nothing searchable is skipped
+    response = client.post("/api/search", json={"q": emoji_part})
+    assert response.status_code == 200, response.text
+    assert {c["charge"] for c in response.json()["analysis"]["inferred_charges"]} == {"盗窃罪", "危险驾驶罪"}
     hostile = "一、<script>alert(1)</script>' OR 1=1 --" + "甲" * 40 + "。二、{{7*7}} ${jndi:x}" + "乙" * 40 + "。" * 3
     response = client.post("/api/search", json={"q": hostile * 2})
     assert response.status_code == 200, response.text
