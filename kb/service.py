@@ -368,13 +368,9 @@ class KnowledgeBase:
         """(part text, its nearest cases) for each numbered part of a pasted fact text that names no charge: one more
         search per part (at most MAX_PARTS), whose first cases vote for the text's charges alongside the whole
         text's (the part vote, kb.components.legal_element_ranker). [] for any other query."""
-        if not fact_parts(query):  # cheap test on the raw text first: most queries have no numbered parts
-            return []
-        analysis = self.normalizer.analyze(query)
-        if not analysis.long_query or analysis.charges:
-            return []
+        text = self.normalizer.voting_text(query)
         votes = []
-        for part in fact_parts(analysis.text):
+        for part in fact_parts(text) if text else []:
             try:
                 found = run_search_pipeline(self.pipeline, part, filters=filters, top_k=PART_DEPTH, infer_charges=False)
             except InvalidQuery:  # a part of nothing searchable (only punctuation or emoji) has no nearest cases

@@ -87,6 +87,12 @@ def _searchable(token: str) -> bool:
     return len(token) > 1 or not token.isascii()
 
 
+def query_charges(norm: str, long_query: bool) -> list[str]:
+    """The charges a normalised query names: a typed query's charge names are what the user asks for; a pasted fact
+    text (long) also names other people's charges, so only those stated about its own case count."""
+    return fact_text_charges(norm) if long_query else extract_charges(norm)
+
+
 def analyze_query(
     text: str,
     *,
@@ -114,8 +120,7 @@ def analyze_query(
         msg = "查询中没有可检索的文字（只有标点或表情符号）。请输入关键词或案情描述。"
         raise InvalidQuery(msg, query=norm[:50])
     long_query = len(norm) > long_query_chars
-    # A typed query's charge names are what the user asks for; a pasted fact text also names other people's charges
-    charges = fact_text_charges(norm) if long_query else extract_charges(norm)
+    charges = query_charges(norm, long_query)
     counts = Counter(tokens)
     named: Counter[str] = Counter()
     if long_query and drop_names:
@@ -202,6 +207,16 @@ class QueryNormalizer:
     def is_long(self, query: str) -> bool:
         """Whether `analyze` would treat the query as a pasted fact text (more than `long_query_chars` characters)."""
         return len(normalize(query).strip()) > self.long_query_chars
+
+    def voting_text(self, query: str) -> str | None:
+        """The normalised text of a query whose charges a search infers from its nearest cases (a pasted fact text
+        that names none of its own), or None: what `analyze` would give as `text` when `long_query` and no `charges`,
+        without its tokenising and name tagging. None too for a query `analyze` refuses as too long."""
+        if len(query) > self.max_chars:
+            return None
+        norm = normalize(query).strip()
+        long_query = len(norm) > self.long_query_chars
+        return norm if long_query and not query_charges(norm, long_query) else None
 
     def analyze(self, query: str, **overrides: Any) -> QueryAnalysis:
         """`analyze_query` with this normaliser's settings and index statistics; `overrides` replace settings (the

@@ -13,7 +13,7 @@ from kb.components.legal_element_ranker import (
     infer_charges_with_notes,
     inferred_boost,
 )
-from kb.components.query_normalizer import analyze_query
+from kb.components.query_normalizer import QueryNormalizer, analyze_query
 from kb.models import SearchHit
 
 FACTS = "被告人某甲于某日晚在某小区内趁无人之机，撬开车窗拿走车内的背包一个，内有现金若干，后被民警查获。" * 3
@@ -329,3 +329,16 @@ def test_the_ranker_takes_the_parts_nearest_cases_as_part_voters() -> None:
     # a text that names its charge infers nothing, whatever the parts' cases are
     named = analyze_query(TWO_FACTS + "公安机关以盗窃罪移送审查起诉。")
     assert LegalElementRanker().run(hits=hits, analysis=named, part_votes=parts)["inferred_charges"] == {}
+
+
+def test_the_voting_text_is_what_analyze_gives_a_text_the_ranker_would_vote_for() -> None:
+    """QueryNormalizer.voting_text: the cheap test KnowledgeBase.search makes before searching a text's parts."""
+    normalizer = QueryNormalizer()
+    named = TWO_FACTS + "公安机关以盗窃罪移送审查起诉。"
+    for query in (TWO_FACTS, FACTS, named, "撬开车窗拿走背包", "盗" * 20001):
+        expected = None
+        if len(query) <= normalizer.max_chars:
+            analysis = normalizer.analyze(query)
+            expected = analysis.text if analysis.long_query and not analysis.charges else None
+        assert normalizer.voting_text(query) == expected
+    assert normalizer.voting_text(TWO_FACTS) is not None and normalizer.voting_text(named) is None
