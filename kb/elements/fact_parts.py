@@ -21,6 +21,7 @@ MIN_PART_CHARS = 30  # shorter numbered pieces are headings or items, not a crim
 MAX_PARTS = 6  # parts searched at most (each is one more search): the first ones, in the text's order
 
 _NUMERALS = "一二三四五六七八九十"
+_DIGITS = {c: i for i, c in enumerate(_NUMERALS[:9], start=1)}  # 一 … 九
 _START = r"(?:^|(?<=[。；;：:\n]))\s*"  # where the text or a sentence starts
 _CHINESE = re.compile(rf"{_START}(?:[（(]([{_NUMERALS}]{{1,3}})[）)]|([{_NUMERALS}]{{1,3}})、)")
 # 1、 or 1. (or the full-width stop), not a decimal (1.5克): judgments number counts so too; Chinese numerals first
@@ -36,11 +37,10 @@ def _value(numeral: str) -> int:
     """一 … 九十九 as an int (十 = 10, 十二 = 12, 二十 = 20, 二十三 = 23); Arabic digits as they are."""
     if numeral.isdigit():
         return int(numeral)
-    digits = {c: i for i, c in enumerate(_NUMERALS[:9], start=1)}
     if "十" not in numeral:
-        return digits.get(numeral, 0) if len(numeral) == 1 else 0
+        return _DIGITS.get(numeral, 0) if len(numeral) == 1 else 0
     tens, _, ones = numeral.partition("十")
-    return (digits.get(tens, 0) if tens else 1) * 10 + (digits.get(ones, 0) if ones else 0)
+    return (_DIGITS.get(tens, 0) if tens else 1) * 10 + (_DIGITS.get(ones, 0) if ones else 0)
 
 
 def fact_parts(text: str, styles: tuple[str, ...] = STYLES) -> list[str]:
